@@ -1,0 +1,106 @@
+import type { DagRunKey, TaskInstanceKey } from './keys.ts';
+import type { SerializedDag } from './serialized-dag.ts';
+import type { DagRunState, DagRunType, TaskInstanceState } from './states.ts';
+
+/**
+ * Records the metastore keeps. Instants are `Date`s here; adapters convert at their boundary.
+ * Field names are camelCase; the REST API maps them to Airflow's snake_case.
+ */
+
+export interface DataInterval {
+  start: Date;
+  end: Date;
+}
+
+/** One DAG, as the DAG processor last saw it, plus the scheduler's bookkeeping for it. */
+export interface DagRecord {
+  dagId: string;
+  fileloc: string;
+  isActive: boolean;
+  isPaused: boolean;
+  /** The version the next run will use. */
+  latestVersionId: string;
+  description: string | null;
+  tags: string[];
+  scheduleDescription: string | null;
+  maxActiveRuns: number;
+  /** The data interval of the latest scheduled (not manual) run the scheduler created, if any. */
+  lastAutomatedDataInterval: DataInterval | null;
+  /** When the scheduler may next create a scheduled run (null: nothing more to schedule). */
+  nextDagRunCreateAfter: Date | null;
+  lastParsedAt: Date;
+}
+
+/** An immutable DAG version: its id is a content hash of the serialized DAG. */
+export interface DagVersionRecord {
+  dagId: string;
+  versionId: string;
+  serialized: SerializedDag;
+  /** Object-store key of the bundled JavaScript that the task runner imports for this version. */
+  bundleKey: string;
+  createdAt: Date;
+}
+
+/** A DAG file's parse result; `dagIds` lets a re-parse or deletion deactivate DAGs that disappeared. */
+export interface DagFileRecord {
+  fileloc: string;
+  contentHash: string;
+  dagIds: string[];
+  lastParsedAt: Date;
+}
+
+export interface ImportErrorRecord {
+  fileloc: string;
+  message: string;
+  /** 1-based line in the DAG file where it is known. */
+  line: number | null;
+  timestamp: Date;
+}
+
+export interface DagRunRecord extends DagRunKey {
+  state: DagRunState;
+  runType: DagRunType;
+  logicalDate: Date;
+  dataInterval: DataInterval;
+  runAfter: Date;
+  versionId: string;
+  conf: Record<string, unknown>;
+  queuedAt: Date;
+  startDate: Date | null;
+  endDate: Date | null;
+  /** Optimistic-lock counter, bumped on every write. */
+  revision: number;
+}
+
+export interface TaskInstanceRecord extends TaskInstanceKey {
+  state: TaskInstanceState;
+  /** The attempt the instance is on (or last ran): 0 before the first attempt is queued. */
+  tryNumber: number;
+  /** retries + 1 at the time the run was created (Airflow's max_tries semantics). */
+  maxTries: number;
+  operator: string;
+  executor: string | null;
+  pool: string;
+  priorityWeight: number;
+  queuedAt: Date | null;
+  startDate: Date | null;
+  endDate: Date | null;
+  /** Last heartbeat of the running attempt. */
+  lastHeartbeatAt: Date | null;
+  /** For up_for_retry: when the scheduler may queue the next attempt. */
+  nextRetryAt: Date | null;
+  /** The worker that holds the running attempt (its start call set this). */
+  workerId: string | null;
+  /** Whatever the executor identifies the attempt by (SQS message id, ECS task ARN). */
+  externalExecutorId: string | null;
+  durationSeconds: number | null;
+}
+
+export interface XComRecord extends TaskInstanceKey {
+  key: string;
+  /** The JSON value, or null when the value lives in the object store. */
+  value: unknown;
+  /** Object-store key holding the JSON value when it is larger than the inline limit. */
+  objectKey: string | null;
+  timestamp: Date;
+}

@@ -1,0 +1,76 @@
+import type { TriggerRule } from './trigger-rules.ts';
+
+/**
+ * The serialized DAG: plain JSON produced by the DAG processor from a DAG file, and the only form of a
+ * DAG the scheduler and the APIs ever see (they never import user code). It must round-trip through
+ * JSON.stringify/JSON.parse without loss; `test/unit/core/serialization` proves it for every field.
+ *
+ * Instants are ISO-8601 strings in UTC; durations are seconds.
+ */
+export const SERIALIZED_DAG_FORMAT_VERSION = 1;
+
+export type SerializedTimetable =
+  | { type: 'cron_data_interval'; cron: string; timezone: string }
+  | { type: 'cron_trigger'; cron: string; timezone: string; intervalSeconds: number }
+  | { type: 'delta_data_interval'; seconds: number }
+  | { type: 'once' }
+  | { type: 'null' };
+
+/** A DAG-level param, as Airflow's `Param`: a default and an optional JSON-schema-ish description. */
+export interface SerializedParam {
+  default?: unknown;
+  description?: string;
+  type?: 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
+}
+
+/** Where a TaskFlow argument comes from when the task runs. */
+export type SerializedTaskArg =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'xcom'; taskId: string; key: string };
+
+export interface SerializedTask {
+  taskId: string;
+  /** Which runner handles it: `taskflow` (user function), `bash`, `empty`, or a later operator. */
+  operator: string;
+  /** Direct upstream task ids, sorted. Downstream ids are derived, never stored. */
+  upstreamTaskIds: string[];
+  triggerRule: TriggerRule;
+  retries: number;
+  retryDelaySeconds: number;
+  retryExponentialBackoff: boolean;
+  maxRetryDelaySeconds: number | null;
+  executionTimeoutSeconds: number | null;
+  /** Executor name; null means the configured default executor. */
+  executor: string | null;
+  pool: string;
+  poolSlots: number;
+  priorityWeight: number;
+  /** Operator fields that are rendered as templates before the task runs (e.g. `bashCommand`). */
+  templateFields: Record<string, unknown>;
+  /** TaskFlow positional arguments after the context. Empty for other operators. */
+  args: SerializedTaskArg[];
+  /** Whether the return value is pushed as the `return_value` XCom. */
+  doXcomPush: boolean;
+  doc: string | null;
+}
+
+export interface SerializedDag {
+  formatVersion: typeof SERIALIZED_DAG_FORMAT_VERSION;
+  dagId: string;
+  /** Path of the DAG file relative to the DAG bundle root (the `dags/` prefix), e.g. `etl/orders.ts`. */
+  fileloc: string;
+  description: string | null;
+  tags: string[];
+  timetable: SerializedTimetable;
+  /** The schedule as the author wrote it, for display (`"@daily"`, `"0 6 * * *"`, null). */
+  scheduleDescription: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  timezone: string;
+  catchup: boolean;
+  maxActiveRuns: number;
+  maxActiveTasks: number;
+  params: Record<string, SerializedParam>;
+  /** Tasks in a topological order (every upstream before its downstreams). */
+  tasks: SerializedTask[];
+}

@@ -1,0 +1,6 @@
+export type { Clock } from './clock.ts';
+export { ManualClock, systemClock } from './clock.ts';
+export type { ObjectStore } from './object-store.ts';
+export type { Executor } from './executor.ts';
+export { ExecutorRegistry } from './executor.ts';
+export type * from './metastore.ts';

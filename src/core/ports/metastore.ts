@@ -1,0 +1,129 @@
+import type { DagRunKey, TaskInstanceKey } from '../model/keys.ts';
+import type {
+  DagFileRecord,
+  DagRecord,
+  DagRunRecord,
+  DagVersionRecord,
+  ImportErrorRecord,
+  TaskInstanceRecord,
+  XComRecord,
+} from '../model/records.ts';
+import type { DagRunState, TaskInstanceState } from '../model/states.ts';
+
+/**
+ * The metastore port. DynamoDB implements it in AWS and locally (DynamoDB Local); nothing else may
+ * read or write orchestration state.
+ *
+ * Rules every implementation keeps:
+ * - Every state change is a conditional write. A write whose condition fails throws
+ *   `ConflictError` (from `core/errors`) whose `current` is the record as stored now (or null if gone).
+ * - Writes that create things are idempotent where the issue says so (`createDagRun`,
+ *   `createTaskInstances`): creating what exists is not an error for the caller to handle.
+ * - Reads are strongly consistent where a caller decides on them (runs, task instances).
+ */
+
+/** Conditions on a task instance write; every given field must match the stored record. */
+export interface TaskInstanceCondition {
+  state?: TaskInstanceState | readonly TaskInstanceState[];
+  tryNumber?: number;
+  /** `null` requires that no worker holds it. */
+  workerId?: string | null;
+}
+
+export type TaskInstanceChanges = Partial<Omit<TaskInstanceRecord, keyof TaskInstanceKey>>;
+
+export interface DagRunCondition {
+  state?: DagRunState | readonly DagRunState[];
+}
+
+export type DagRunChanges = Partial<Pick<DagRunRecord, 'state' | 'startDate' | 'endDate' | 'conf'>>;
+
+/** What the DAG processor writes for one DAG it parsed. */
+export interface ParsedDag {
+  dag: Omit<DagRecord, 'isPaused' | 'lastAutomatedDataInterval' | 'nextDagRunCreateAfter'>;
+  version: DagVersionRecord;
+  /** Used only when the DAG is new: whether it starts paused (config `dags_are_paused_at_creation`). */
+  pausedAtCreation: boolean;
+  /** Used when the DAG is new or its schedule changed: when the scheduler should first look at it. */
+  nextDagRunCreateAfter: Date | null;
+}
+
+export interface DagStore {
+  /** All DAGs, active and not, ordered by dag id. */
+  listDags(): Promise<DagRecord[]>;
+  getDag(dagId: string): Promise<DagRecord | null>;
+  /**
+   * Upserts a parsed DAG and its version. Keeps `isPaused` and the scheduler's bookkeeping of an
+   * existing DAG; stores the version only if it does not exist (versions are immutable).
+   */
+  saveParsedDag(parsed: ParsedDag): Promise<void>;
+  deactivateDags(dagIds: readonly string[]): Promise<void>;
+  setDagPaused(dagId: string, isPaused: boolean): Promise<DagRecord>;
+  /**
+   * Records what the scheduler created. Conditional on the DAG's current `lastAutomatedDataInterval`
+   * still being `expectedLast` (compared by start and end), so two schedulers cannot move it backwards.
+   */
+  updateDagSchedule(
+    dagId: string,
+    update: { lastAutomatedDataInterval: DagRecord['lastAutomatedDataInterval']; nextDagRunCreateAfter: Date | null },
+    expectedLast: DagRecord['lastAutomatedDataInterval'],
+  ): Promise<void>;
+  getDagVersion(dagId: string, versionId: string): Promise<DagVersionRecord | null>;
+}
+
+export interface DagFileStore {
+  getDagFile(fileloc: string): Promise<DagFileRecord | null>;
+  putDagFile(file: DagFileRecord): Promise<void>;
+  deleteDagFile(fileloc: string): Promise<void>;
+  listImportErrors(): Promise<ImportErrorRecord[]>;
+  putImportError(error: ImportErrorRecord): Promise<void>;
+  /** No-op when there is none. */
+  deleteImportError(fileloc: string): Promise<void>;
+}
+
+export interface DagRunStore {
+  /** Creates the run unless a run with the same key exists. Returns whether this call created it. */
+  createDagRun(run: DagRunRecord): Promise<boolean>;
+  getDagRun(key: DagRunKey): Promise<DagRunRecord | null>;
+  /** Newest first by logical date. */
+  listDagRuns(dagId: string, options?: { limit?: number; states?: readonly DagRunState[] }): Promise<DagRunRecord[]>;
+  /** Every run in `queued` or `running`, across DAGs (an index keeps this cheap). */
+  listActiveDagRuns(): Promise<DagRunRecord[]>;
+  /** Conditional update; bumps `revision`; throws ConflictError when the condition fails. */
+  updateDagRun(key: DagRunKey, changes: DagRunChanges, condition?: DagRunCondition): Promise<DagRunRecord>;
+}
+
+export interface TaskInstanceStore {
+  /** Creates every instance that does not exist yet; existing ones are left as they are. */
+  createTaskInstances(instances: readonly TaskInstanceRecord[]): Promise<void>;
+  getTaskInstance(key: TaskInstanceKey): Promise<TaskInstanceRecord | null>;
+  /** Every task instance of a run (strongly consistent). */
+  listTaskInstances(run: DagRunKey): Promise<TaskInstanceRecord[]>;
+  /** Conditional update; throws ConflictError (with `current`) when the condition fails. */
+  updateTaskInstance(
+    key: TaskInstanceKey,
+    changes: TaskInstanceChanges,
+    condition?: TaskInstanceCondition,
+  ): Promise<TaskInstanceRecord>;
+}
+
+export interface XComStore {
+  putXCom(record: XComRecord): Promise<void>;
+  getXCom(key: TaskInstanceKey, xcomKey: string): Promise<XComRecord | null>;
+  listXComs(key: TaskInstanceKey): Promise<XComRecord[]>;
+  /** Removes a task instance's XComs (done when a new attempt starts, as Airflow does). */
+  deleteXComs(key: TaskInstanceKey): Promise<void>;
+}
+
+export interface SchedulerStateStore {
+  recordSchedulerHeartbeat(schedulerId: string, at: Date): Promise<void>;
+  getLatestSchedulerHeartbeat(): Promise<{ schedulerId: string; at: Date } | null>;
+}
+
+export interface Metastore
+  extends DagStore,
+    DagFileStore,
+    DagRunStore,
+    TaskInstanceStore,
+    XComStore,
+    SchedulerStateStore {}

