@@ -1,0 +1,189 @@
+import type { DagRunRecord, TaskInstanceRecord } from '../model/records.ts';
+import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
+import type { TaskInstanceCondition, TaskInstanceChanges } from '../ports/metastore.ts';
+import { evaluateTask, indexTaskInstances } from './dag-graph.ts';
+import { canRetry, retryDelaySeconds } from './retry.ts';
+
+export interface PlanningSettings {
+  /** A running instance whose last heartbeat is older than this is presumed dead (Airflow: 300 s). */
+  taskHeartbeatTimeoutSeconds: number;
+  /** A queued instance older than this is sent again (Airflow's `task_queued_timeout`: 600 s). */
+  taskQueuedTimeoutSeconds: number;
+  /**
+   * The runner enforces `executionTimeout` itself; the scheduler only steps in after this grace, for a
+   * runner that could not (it crashed, or its Lambda was killed before it could report). Default 60 s.
+   */
+  executionTimeoutGraceSeconds?: number;
+}
+
+export const DEFAULT_EXECUTION_TIMEOUT_GRACE_SECONDS = 60;
+
+/**
+ * - `queue`: none/scheduled (trigger rule met) or up_for_retry (retry delay passed) → queued, next try.
+ * - `succeed_empty`: an empty-operator task that is ready → success without an executor, as Airflow does.
+ * - `skip` / `upstream_failed`: the trigger rule can never be met.
+ * - `requeue`: stuck in queued → sent again with the same try.
+ * - `retry` / `fail`: running, but its heartbeat stopped or it overran executionTimeout.
+ */
+export type TransitionKind = 'queue' | 'succeed_empty' | 'skip' | 'upstream_failed' | 'requeue' | 'retry' | 'fail';
+
+export interface TaskTransition {
+  kind: TransitionKind;
+  /** The instance as planning saw it. */
+  ti: TaskInstanceRecord;
+  task: SerializedTask;
+  /** The write to make; `queue` and `requeue` leave the executor name to the caller, which resolves it. */
+  changes: TaskInstanceChanges;
+  /** The write's condition: the state (and try, and worker) planning saw, so a lost race changes nothing. */
+  condition: TaskInstanceCondition;
+  reason: string;
+}
+
+export interface PlanInput {
+  dag: SerializedDag;
+  run: DagRunRecord;
+  tis: readonly TaskInstanceRecord[];
+  now: Date;
+  settings: PlanningSettings;
+}
+
+/**
+ * Decides every task-instance transition of one run that is due now. Tasks are visited in the DAG's
+ * topological order against a working copy of the states, so a skip, an upstream failure or an empty
+ * task's success propagates down the whole graph in one plan.
+ */
+export function planTaskInstances(input: PlanInput): TaskTransition[] {
+  const { dag, run, now, settings } = input;
+  const working = indexTaskInstances(input.tis);
+  const finishing: TaskTransition[] = [];
+  const queueing: Array<{ transition: TaskTransition; order: number }> = [];
+
+  dag.tasks.forEach((task, order) => {
+    const ti = working.get(task.taskId);
+    if (!ti) return;
+    const transition = planOne(task, ti, { dag, run, now, settings, working });
+    if (!transition) return;
+    working.set(task.taskId, { ...ti, ...transition.changes });
+    if (transition.kind === 'queue') queueing.push({ transition, order });
+    else finishing.push(transition);
+  });
+
+  queueing.sort((a, b) => b.transition.task.priorityWeight - a.transition.task.priorityWeight || a.order - b.order);
+  return [...finishing, ...queueing.map((q) => q.transition)];
+}
+
+interface PlanContext {
+  dag: SerializedDag;
+  run: DagRunRecord;
+  now: Date;
+  settings: PlanningSettings;
+  working: Map<string, TaskInstanceRecord>;
+}
+
+function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext): TaskTransition | null {
+  const { now, settings } = ctx;
+  const sameAttempt: TaskInstanceCondition = { state: ti.state, tryNumber: ti.tryNumber };
+  switch (ti.state) {
+    case 'none': {
+      const outcome = evaluateTask(task, ctx.working);
+      if (outcome === 'waiting') return null;
+      if (outcome === 'ready') return startTransition(task, ti, now, 'its trigger rule is met');
+      const state = outcome === 'skip' ? 'skipped' : 'upstream_failed';
+      return {
+        kind: outcome,
+        ti,
+        task,
+        changes: { state, startDate: ti.startDate ?? now, endDate: now },
+        condition: sameAttempt,
+        reason: `trigger rule ${task.triggerRule} can no longer be met`,
+      };
+    }
+    case 'scheduled':
+      // Already past its dependencies (a queue attempt whose send failed was reverted to scheduled).
+      return startTransition(task, ti, now, 'it was scheduled');
+    case 'up_for_retry':
+      if (ti.nextRetryAt && ti.nextRetryAt.getTime() > now.getTime()) return null;
+      return startTransition(task, ti, now, 'its retry delay has passed');
+    case 'queued': {
+      const queuedAt = ti.queuedAt?.getTime() ?? 0;
+      if (now.getTime() - queuedAt <= settings.taskQueuedTimeoutSeconds * 1000) return null;
+      return {
+        kind: 'requeue',
+        ti,
+        task,
+        changes: { queuedAt: now },
+        condition: sameAttempt,
+        reason: `it was queued for more than ${settings.taskQueuedTimeoutSeconds}s without starting`,
+      };
+    }
+    case 'running':
+      return planRunning(task, ti, ctx);
+    default:
+      return null;
+  }
+}
+
+function startTransition(task: SerializedTask, ti: TaskInstanceRecord, now: Date, reason: string): TaskTransition {
+  const condition: TaskInstanceCondition = { state: ti.state, tryNumber: ti.tryNumber };
+  const fresh: TaskInstanceChanges = {
+    tryNumber: ti.tryNumber + 1,
+    nextRetryAt: null,
+    workerId: null,
+    externalExecutorId: null,
+    lastHeartbeatAt: null,
+  };
+  if (task.operator === 'empty') {
+    return {
+      kind: 'succeed_empty',
+      ti,
+      task,
+      changes: { ...fresh, state: 'success', queuedAt: now, startDate: now, endDate: now, durationSeconds: 0 },
+      condition,
+      reason: `${reason}; an empty task needs no worker`,
+    };
+  }
+  return {
+    kind: 'queue',
+    ti,
+    task,
+    changes: { ...fresh, state: 'queued', queuedAt: now, startDate: null, endDate: null, durationSeconds: null },
+    condition,
+    reason,
+  };
+}
+
+function planRunning(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext): TaskTransition | null {
+  const { now, settings, run } = ctx;
+  const lastSign = (ti.lastHeartbeatAt ?? ti.startDate ?? ti.queuedAt)?.getTime() ?? 0;
+  let reason: string | null = null;
+  if (now.getTime() - lastSign > settings.taskHeartbeatTimeoutSeconds * 1000) {
+    reason = `no heartbeat for more than ${settings.taskHeartbeatTimeoutSeconds}s`;
+  } else if (task.executionTimeoutSeconds !== null && ti.startDate) {
+    const grace = settings.executionTimeoutGraceSeconds ?? DEFAULT_EXECUTION_TIMEOUT_GRACE_SECONDS;
+    if (now.getTime() - ti.startDate.getTime() > (task.executionTimeoutSeconds + grace) * 1000) {
+      reason = `it ran longer than its executionTimeout of ${task.executionTimeoutSeconds}s`;
+    }
+  }
+  if (reason === null) return null;
+
+  const durationSeconds = ti.startDate ? (now.getTime() - ti.startDate.getTime()) / 1000 : null;
+  const condition: TaskInstanceCondition = { state: 'running', tryNumber: ti.tryNumber, workerId: ti.workerId };
+  if (canRetry(ti.tryNumber, ti.maxTries)) {
+    const delay = retryDelaySeconds(task, {
+      dagId: ti.dagId,
+      taskId: ti.taskId,
+      runId: ti.runId,
+      logicalDate: run.logicalDate,
+      tryNumber: ti.tryNumber,
+    });
+    return {
+      kind: 'retry',
+      ti,
+      task,
+      changes: { state: 'up_for_retry', endDate: now, durationSeconds, nextRetryAt: new Date(now.getTime() + delay * 1000) },
+      condition,
+      reason,
+    };
+  }
+  return { kind: 'fail', ti, task, changes: { state: 'failed', endDate: now, durationSeconds }, condition, reason };
+}

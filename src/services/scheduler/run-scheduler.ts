@@ -1,0 +1,137 @@
+import { ConflictError } from '../../core/errors.ts';
+import type { DagRunKey } from '../../core/model/keys.ts';
+import type { DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
+import type { SerializedDag } from '../../core/model/serialized-dag.ts';
+import type { DagRunState } from '../../core/model/states.ts';
+import { explainDagRunState } from '../../core/scheduling/run-state.ts';
+import { planTaskInstances, type TransitionKind } from '../../core/scheduling/task-planning.ts';
+import { mapWithConcurrency } from './concurrency.ts';
+import type { SchedulerDeps } from './settings.ts';
+import { TransitionApplier, type AppliedTransition } from './transition-applier.ts';
+
+/** Planning cascades through the whole graph at once; further rounds only follow lost races. */
+const MAX_ROUNDS = 5;
+/** Writes in flight for one run: enough for wide fan-outs without exhausting the client's sockets. */
+const WRITE_CONCURRENCY = 32;
+const CASCADING_KINDS: ReadonlySet<TransitionKind> = new Set(['succeed_empty', 'skip', 'upstream_failed', 'retry', 'fail']);
+
+export interface RunScheduleResult {
+  /** The run's state after scheduling (null when it was not scheduled: missing or not running). */
+  state: DagRunState | null;
+  tasksQueued: number;
+  /** Whether this call moved the run to success or failed. */
+  finished: boolean;
+}
+
+/**
+ * Schedules one running DAG run: creates its missing task instances, applies every due transition, hands
+ * ready tasks to executors and sets the run's final state. It is the fast path (the Execution API calls
+ * it when a task ends) and the tick's per-run step, so it costs one task-instance listing and writes in
+ * parallel; every write is conditional, so concurrent calls for the same run are safe.
+ */
+export class RunScheduler {
+  private readonly applier: TransitionApplier;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.applier = new TransitionApplier(deps);
+  }
+
+  async scheduleRun(run: DagRunKey): Promise<void> {
+    // Both reads at once: this is the task-to-task hot path.
+    const [record, tis] = await Promise.all([this.deps.metastore.getDagRun(run), this.deps.metastore.listTaskInstances(run)]);
+    if (record?.state === 'running') await this.scheduleRunRecord(record, tis);
+  }
+
+  /** As `scheduleRun`, for a caller that already holds the run record (the tick). */
+  async scheduleRunRecord(run: DagRunRecord, knownInstances?: TaskInstanceRecord[]): Promise<RunScheduleResult> {
+    if (run.state !== 'running') return { state: null, tasksQueued: 0, finished: false };
+    const { metastore, dagVersions, clock, settings } = this.deps;
+    const [version, existing] = await Promise.all([
+      dagVersions.get(run.dagId, run.versionId),
+      knownInstances ?? metastore.listTaskInstances(run),
+    ]);
+    const dag = version.serialized;
+    const current = new Map<string, TaskInstanceRecord>();
+    for (const ti of await this.withMissingInstances(run, dag, existing)) current.set(instanceId(ti), ti);
+
+    let tasksQueued = 0;
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const transitions = planTaskInstances({ dag, run, tis: [...current.values()], now: clock.now(), settings });
+      if (transitions.length === 0) break;
+      const results = await mapWithConcurrency(transitions, WRITE_CONCURRENCY, (t) => this.applier.apply(t, run, version));
+      let again = false;
+      for (const result of results) {
+        const id = instanceId(result.transition.ti);
+        if (result.record) current.set(id, result.record);
+        else current.delete(id); // Unknown now: leave it out of this call's decisions.
+        if (result.outcome === 'applied' && result.transition.kind === 'queue') tasksQueued += 1;
+        again ||= shouldPlanAgain(result);
+      }
+      if (!again) break;
+    }
+
+    return this.finishIfDone(run, dag, [...current.values()], tasksQueued);
+  }
+
+  private async finishIfDone(run: DagRunRecord, dag: SerializedDag, tis: TaskInstanceRecord[], tasksQueued: number): Promise<RunScheduleResult> {
+    const decision = explainDagRunState(dag, tis);
+    if (decision.state === 'running') return { state: 'running', tasksQueued, finished: false };
+    try {
+      await this.deps.metastore.updateDagRun(run, { state: decision.state, endDate: this.deps.clock.now() }, { state: 'running' });
+    } catch (error) {
+      if (error instanceof ConflictError) return { state: null, tasksQueued, finished: false };
+      throw error;
+    }
+    const attributes = { dag_id: run.dagId, run_id: run.runId, reason: decision.reason };
+    if (decision.state === 'success') this.deps.logger.info('DAG run succeeded', attributes);
+    else this.deps.logger.warn(`DAG run failed (${decision.reason})`, attributes);
+    return { state: decision.state, tasksQueued, finished: true };
+  }
+
+  /** Creates the instances of tasks that have none yet (first scheduling of a run). */
+  private async withMissingInstances(
+    run: DagRunRecord,
+    dag: SerializedDag,
+    existing: TaskInstanceRecord[],
+  ): Promise<TaskInstanceRecord[]> {
+    const have = new Set(existing.filter((ti) => ti.mapIndex < 0).map((ti) => ti.taskId));
+    const missing: TaskInstanceRecord[] = dag.tasks
+      .filter((task) => !have.has(task.taskId))
+      .map((task) => ({
+        dagId: run.dagId,
+        runId: run.runId,
+        taskId: task.taskId,
+        mapIndex: -1,
+        state: 'none',
+        tryNumber: 0,
+        maxTries: task.retries + 1,
+        operator: task.operator,
+        executor: task.executor,
+        pool: task.pool,
+        priorityWeight: task.priorityWeight,
+        queuedAt: null,
+        startDate: null,
+        endDate: null,
+        lastHeartbeatAt: null,
+        nextRetryAt: null,
+        workerId: null,
+        externalExecutorId: null,
+        durationSeconds: null,
+      }));
+    if (missing.length === 0) return existing;
+    // Existing instances are left untouched, so a concurrent creator's records equal these.
+    await this.deps.metastore.createTaskInstances(missing);
+    return [...existing, ...missing];
+  }
+}
+
+function shouldPlanAgain(result: AppliedTransition): boolean {
+  if (result.outcome === 'applied') return CASCADING_KINDS.has(result.transition.kind);
+  // A lost race means the world differs from the plan: look once more with the winner's record. A
+  // failure is left to the next tick rather than retried in a tight loop.
+  return result.outcome === 'lost_race' && result.record !== null && result.record.state !== result.transition.ti.state;
+}
+
+function instanceId(ti: Pick<TaskInstanceRecord, 'taskId' | 'mapIndex'>): string {
+  return `${ti.taskId}\u0000${ti.mapIndex}`;
+}

@@ -1,0 +1,167 @@
+import { ConflictError } from '../../core/errors.ts';
+import type { DagRecord, DagRunRecord } from '../../core/model/records.ts';
+import { planRunCreation } from '../../core/scheduling/run-creation.ts';
+import { deserializeTimetable } from '../../core/timetables/deserialize.ts';
+import { mapWithConcurrency } from './concurrency.ts';
+import { RunScheduler } from './run-scheduler.ts';
+import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from './settings.ts';
+import { describe } from './transition-applier.ts';
+
+export interface TickReport {
+  runsCreated: number;
+  runsStarted: number;
+  runsFinished: number;
+  tasksQueued: number;
+  /** DAGs or runs this tick could not handle (each is logged; the next tick tries again). */
+  errors: number;
+}
+
+/**
+ * One scheduler tick, as one loop of Airflow's scheduler job: create due runs, start queued runs within
+ * `maxActiveRuns`, and schedule every running run. Several ticks may run at once (overlapping Lambda
+ * invocations, two schedulers): run ids are derived from logical dates and every state change is a
+ * conditional write, so they neither duplicate runs nor queue a task twice.
+ */
+export class SchedulerTick {
+  private readonly runScheduler: RunScheduler;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.runScheduler = new RunScheduler(deps);
+  }
+
+  async tick(): Promise<TickReport> {
+    const { metastore, clock, settings } = this.deps;
+    const report: TickReport = { runsCreated: 0, runsStarted: 0, runsFinished: 0, tasksQueued: 0, errors: 0 };
+    const now = clock.now();
+    await metastore.recordSchedulerHeartbeat(settings.schedulerId, now);
+    const [dags, activeRuns] = await Promise.all([metastore.listDags(), metastore.listActiveDagRuns()]);
+    const schedulable = new Map(dags.filter((d) => d.isActive && !d.isPaused).map((d) => [d.dagId, d]));
+    const runsByDag = groupByDag(activeRuns);
+    const concurrency = settings.tickConcurrency ?? DEFAULT_SCHEDULER_SETTINGS.tickConcurrency ?? 8;
+
+    const due = [...schedulable.values()].filter(
+      (d) => d.nextDagRunCreateAfter !== null && d.nextDagRunCreateAfter.getTime() <= now.getTime(),
+    );
+    await mapWithConcurrency(due, concurrency, async (dag) => {
+      const active = runsByDag.get(dag.dagId) ?? [];
+      try {
+        const created = await this.createDueRuns(dag, active.length, now);
+        report.runsCreated += created.createdCount;
+        for (const run of created.runs) if (!active.some((r) => r.runId === run.runId)) active.push(run);
+        runsByDag.set(dag.dagId, active);
+      } catch (error) {
+        report.errors += 1;
+        this.deps.logger.error(`Could not create the due runs of DAG "${dag.dagId}": ${describe(error)}`, { dag_id: dag.dagId });
+      }
+    });
+
+    const running: DagRunRecord[] = [];
+    for (const [dagId, runs] of runsByDag) {
+      const dag = schedulable.get(dagId);
+      // Airflow neither starts nor schedules runs of paused DAGs; they resume when it is unpaused.
+      if (!dag) continue;
+      let started: DagRunRecord[] = [];
+      try {
+        started = await this.startQueuedRuns(dag, runs, now);
+      } catch (error) {
+        report.errors += 1;
+        this.deps.logger.error(`Could not start the queued runs of DAG "${dagId}": ${describe(error)}`, { dag_id: dagId });
+      }
+      report.runsStarted += started.length;
+      running.push(...runs.filter((r) => r.state === 'running'), ...started);
+    }
+
+    await mapWithConcurrency(running, concurrency, async (run) => {
+      try {
+        const result = await this.runScheduler.scheduleRunRecord(run);
+        report.tasksQueued += result.tasksQueued;
+        if (result.finished) report.runsFinished += 1;
+      } catch (error) {
+        report.errors += 1;
+        this.deps.logger.error(`Could not schedule the DAG run: ${describe(error)}`, { dag_id: run.dagId, run_id: run.runId });
+      }
+    });
+    return report;
+  }
+
+  private async createDueRuns(dag: DagRecord, activeCount: number, now: Date): Promise<{ runs: DagRunRecord[]; createdCount: number }> {
+    const { metastore, dagVersions, settings } = this.deps;
+    const version = await dagVersions.get(dag.dagId, dag.latestVersionId);
+    const plan = planRunCreation({
+      dag,
+      serialized: version.serialized,
+      timetable: deserializeTimetable(version.serialized.timetable),
+      activeRuns: activeCount,
+      now,
+      maxRunsPerTick: settings.maxRunsToCreatePerTick,
+    });
+    const runs: DagRunRecord[] = plan.runs.map((planned) => ({
+      dagId: dag.dagId,
+      runId: planned.runId,
+      state: 'queued',
+      runType: 'scheduled',
+      logicalDate: planned.logicalDate,
+      dataInterval: planned.dataInterval,
+      runAfter: planned.runAfter,
+      versionId: dag.latestVersionId,
+      conf: {},
+      queuedAt: now,
+      startDate: null,
+      endDate: null,
+      revision: 0,
+    }));
+    // In order, so that a crash leaves a prefix of the runs and the bookkeeping still behind them.
+    let createdCount = 0;
+    for (const run of runs) {
+      if (await metastore.createDagRun(run)) {
+        createdCount += 1;
+        this.deps.logger.info('Created scheduled DAG run', { dag_id: run.dagId, run_id: run.runId });
+      }
+    }
+    if (plan.changed) {
+      try {
+        await metastore.updateDagSchedule(
+          dag.dagId,
+          { lastAutomatedDataInterval: plan.lastAutomatedDataInterval, nextDagRunCreateAfter: plan.nextDagRunCreateAfter },
+          dag.lastAutomatedDataInterval,
+        );
+      } catch (error) {
+        // Another scheduler moved the bookkeeping first; it created the same runs (same ids).
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    return { runs, createdCount };
+  }
+
+  /** Queued → running, oldest logical date first, while the DAG has fewer running runs than maxActiveRuns. */
+  private async startQueuedRuns(dag: DagRecord, runs: DagRunRecord[], now: Date): Promise<DagRunRecord[]> {
+    let runningCount = runs.filter((r) => r.state === 'running').length;
+    const queued = runs
+      .filter((r) => r.state === 'queued' && r.runAfter.getTime() <= now.getTime())
+      .sort((a, b) => a.logicalDate.getTime() - b.logicalDate.getTime() || a.runId.localeCompare(b.runId));
+    const started: DagRunRecord[] = [];
+    for (const run of queued) {
+      if (runningCount >= dag.maxActiveRuns) break;
+      try {
+        started.push(await this.deps.metastore.updateDagRun(run, { state: 'running', startDate: now }, { state: 'queued' }));
+        runningCount += 1;
+        this.deps.logger.info('Started DAG run', { dag_id: run.dagId, run_id: run.runId });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        // Someone else started it: it still counts against the limit.
+        if ((error.current as DagRunRecord | null | undefined)?.state === 'running') runningCount += 1;
+      }
+    }
+    return started;
+  }
+}
+
+function groupByDag(runs: readonly DagRunRecord[]): Map<string, DagRunRecord[]> {
+  const byDag = new Map<string, DagRunRecord[]>();
+  for (const run of runs) {
+    const list = byDag.get(run.dagId) ?? [];
+    list.push(run);
+    byDag.set(run.dagId, list);
+  }
+  return byDag;
+}

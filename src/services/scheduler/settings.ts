@@ -1,0 +1,35 @@
+import type { Clock } from '../../core/ports/clock.ts';
+import type { ExecutorRegistry } from '../../core/ports/executor.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { Metastore } from '../../core/ports/metastore.ts';
+import type { PlanningSettings } from '../../core/scheduling/task-planning.ts';
+import type { DagVersionCache } from '../dag-version-cache.ts';
+import type { TaskTokens } from '../execution/task-tokens.ts';
+
+export interface SchedulerSettings extends PlanningSettings {
+  /** Names this scheduler in its heartbeat and logs. */
+  schedulerId: string;
+  /** Upper bound of scheduled runs one tick creates per DAG (a long catchup spreads over ticks). */
+  maxRunsToCreatePerTick: number;
+  /** How many DAGs or runs a tick works on at once. Default 8. */
+  tickConcurrency?: number;
+}
+
+export const DEFAULT_SCHEDULER_SETTINGS: SchedulerSettings = {
+  schedulerId: 'scheduler',
+  taskHeartbeatTimeoutSeconds: 300,
+  taskQueuedTimeoutSeconds: 600,
+  maxRunsToCreatePerTick: 10,
+  executionTimeoutGraceSeconds: 60,
+  tickConcurrency: 8,
+};
+
+export interface SchedulerDeps {
+  metastore: Metastore;
+  executors: ExecutorRegistry;
+  clock: Clock;
+  tokens: TaskTokens;
+  logger: Logger;
+  dagVersions: DagVersionCache;
+  settings: SchedulerSettings;
+}

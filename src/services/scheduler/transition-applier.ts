@@ -1,0 +1,136 @@
+import { ConflictError } from '../../core/errors.ts';
+import type { TaskAttemptKey, TaskInstanceKey } from '../../core/model/keys.ts';
+import type { DagRunRecord, DagVersionRecord, TaskInstanceRecord } from '../../core/model/records.ts';
+import { taskLogKey, type ExecuteTaskWorkload } from '../../core/model/workload.ts';
+import type { Executor } from '../../core/ports/executor.ts';
+import type { TaskTransition } from '../../core/scheduling/task-planning.ts';
+import type { SchedulerDeps } from './settings.ts';
+
+/** Tokens outlive the longest allowed attempt by an hour, so a slow start or finish is still authorised. */
+const DEFAULT_TOKEN_ATTEMPT_SECONDS = 86_400;
+const TOKEN_MARGIN_SECONDS = 3_600;
+
+export interface AppliedTransition {
+  transition: TaskTransition;
+  /**
+   * `applied`: this scheduler's write won (and, for queueing, the executor accepted the workload);
+   * `lost_race`: someone else changed the instance first; `failed`: an error, already logged.
+   */
+  outcome: 'applied' | 'lost_race' | 'failed';
+  /** The instance as it is now, as far as this scheduler knows (null: unknown, re-read next time). */
+  record: TaskInstanceRecord | null;
+}
+
+/**
+ * Applies planned transitions as conditional writes. Losing a race is normal (another scheduler, the
+ * fast path, or a worker got there first) and is reported as `lost_race` with the winner's record,
+ * never as an error; nothing is ever queued twice because the queue write names the try it replaces.
+ */
+export class TransitionApplier {
+  constructor(private readonly deps: Pick<SchedulerDeps, 'metastore' | 'executors' | 'clock' | 'tokens' | 'logger'>) {}
+
+  async apply(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
+    try {
+      switch (transition.kind) {
+        case 'queue':
+          return await this.queue(transition, run, version);
+        case 'requeue':
+          return await this.requeue(transition, run, version);
+        default:
+          return await this.write(transition);
+      }
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        this.deps.logger.debug('Task instance changed under the scheduler; leaving it', this.attributes(transition.ti));
+        return { transition, outcome: 'lost_race', record: (error.current as TaskInstanceRecord | null | undefined) ?? null };
+      }
+      this.deps.logger.error(`Could not apply "${transition.kind}" to a task instance: ${describe(error)}`, this.attributes(transition.ti));
+      return { transition, outcome: 'failed', record: null };
+    }
+  }
+
+  private async write(transition: TaskTransition): Promise<AppliedTransition> {
+    const record = await this.deps.metastore.updateTaskInstance(keyOf(transition.ti), transition.changes, transition.condition);
+    this.deps.logger.info(`Task instance ${record.state}: ${transition.reason}`, this.attributes(record));
+    return { transition, outcome: 'applied', record };
+  }
+
+  private async queue(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
+    const executor = this.deps.executors.resolve(transition.task.executor);
+    const record = await this.deps.metastore.updateTaskInstance(
+      keyOf(transition.ti),
+      { ...transition.changes, executor: executor.name },
+      transition.condition,
+    );
+    try {
+      await this.send(executor, transition, record, run, version);
+    } catch (error) {
+      // Hand it back to the next tick: `scheduled` with the try it had, so the next queue is the same try.
+      this.deps.logger.warn(`Sending the task to executor "${executor.name}" failed; the next tick retries: ${describe(error)}`, this.attributes(record));
+      const reverted = await this.deps.metastore
+        .updateTaskInstance(
+          keyOf(record),
+          { state: 'scheduled', tryNumber: transition.ti.tryNumber, queuedAt: null },
+          { state: 'queued', tryNumber: record.tryNumber },
+        )
+        .catch((revertError: unknown) => (revertError instanceof ConflictError ? null : Promise.reject(revertError)));
+      return { transition, outcome: 'failed', record: reverted };
+    }
+    this.deps.logger.info(`Task instance queued on "${executor.name}": ${transition.reason}`, this.attributes(record));
+    return { transition, outcome: 'applied', record };
+  }
+
+  private async requeue(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
+    const executor = this.deps.executors.resolve(transition.task.executor);
+    const record = await this.deps.metastore.updateTaskInstance(
+      keyOf(transition.ti),
+      { ...transition.changes, executor: executor.name },
+      transition.condition,
+    );
+    // If this send fails too, the instance stays queued and is re-sent after the next timeout.
+    await this.send(executor, transition, record, run, version);
+    this.deps.logger.warn(`Task instance sent again with the same try: ${transition.reason}`, this.attributes(record));
+    return { transition, outcome: 'applied', record };
+  }
+
+  private async send(
+    executor: Executor,
+    transition: TaskTransition,
+    record: TaskInstanceRecord,
+    run: DagRunRecord,
+    version: DagVersionRecord,
+  ): Promise<void> {
+    const attempt: TaskAttemptKey = { ...keyOf(record), tryNumber: record.tryNumber };
+    const ttl = (transition.task.executionTimeoutSeconds ?? DEFAULT_TOKEN_ATTEMPT_SECONDS) + TOKEN_MARGIN_SECONDS;
+    const workload: ExecuteTaskWorkload = {
+      kind: 'ExecuteTask',
+      ti: attempt,
+      versionId: run.versionId,
+      bundleKey: version.bundleKey,
+      logKey: taskLogKey(attempt),
+      token: this.deps.tokens.issue(attempt, ttl),
+      queuedAt: (record.queuedAt ?? this.deps.clock.now()).toISOString(),
+    };
+    const { externalId } = await executor.queueWorkload(workload);
+    if (externalId !== null) {
+      // Only useful while it is still queued; a worker that already started it owns the record now.
+      await this.deps.metastore
+        .updateTaskInstance(keyOf(record), { externalExecutorId: externalId }, { state: 'queued', tryNumber: record.tryNumber })
+        .catch((error: unknown) => {
+          if (!(error instanceof ConflictError)) this.deps.logger.warn(`Could not record the executor's id: ${describe(error)}`, this.attributes(record));
+        });
+    }
+  }
+
+  private attributes(ti: TaskInstanceRecord): Record<string, unknown> {
+    return { dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, map_index: ti.mapIndex, try_number: ti.tryNumber };
+  }
+}
+
+export function keyOf(ti: TaskInstanceKey): TaskInstanceKey {
+  return { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex };
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
