@@ -1,0 +1,151 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../core/errors.ts';
+import type { DagRunKey } from '../../core/model/keys.ts';
+import type { DagRunRecord } from '../../core/model/records.ts';
+import { FINISHED_DAG_RUN_STATES, type DagRunState } from '../../core/model/states.ts';
+import type { DagRunChanges, DagRunCondition, DagRunStore } from '../../core/ports/metastore.ts';
+import { isConditionalCheckFailed, itemFromConditionFailure, rethrowTooLarge } from './errors.ts';
+import { ExpressionBuilder } from './expressions.ts';
+import { decodeRecord, encodeDate, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
+import { ATTR, INDEX, LIST, activeRunListKey, dagRunKey, runOrderKey, runsPartition } from './keys.ts';
+import { queryAll } from './requests.ts';
+
+const DAG_RUN_SPEC: RecordSpec<DagRunRecord> = {
+  dagId: { kind: 'string' },
+  runId: { kind: 'string' },
+  state: { kind: 'string' },
+  runType: { kind: 'string' },
+  logicalDate: { kind: 'date' },
+  dataInterval: { kind: 'interval' },
+  runAfter: { kind: 'date' },
+  versionId: { kind: 'string' },
+  conf: { kind: 'json' },
+  queuedAt: { kind: 'date' },
+  startDate: { kind: 'date', nullable: true },
+  endDate: { kind: 'date', nullable: true },
+  revision: { kind: 'number' },
+};
+
+const CHANGEABLE = new Set<string>(['state', 'startDate', 'endDate', 'conf']);
+
+const decodeRun = (item: Item): DagRunRecord => decodeRecord(DAG_RUN_SPEC, item);
+
+const describeRun = (key: DagRunKey) => `DAG run ${key.dagId}/${key.runId}`;
+
+/**
+ * Runs live in their DAG's partition; an LSI orders them by logical date, and while a run is queued or
+ * running it also carries the lists-GSI keys of the active-runs list (removed when it finishes).
+ */
+export class DynamoDbDagRunStore implements DagRunStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createDagRun(run: DagRunRecord): Promise<boolean> {
+    const item: Item = {
+      ...dagRunKey(run),
+      [ATTR.type]: 'DAG_RUN',
+      [ATTR.runOrder]: runOrderKey(encodeDate(run.logicalDate), run.runId),
+      ...encodeRecord(DAG_RUN_SPEC, run),
+    };
+    if (!FINISHED_DAG_RUN_STATES.has(run.state)) {
+      item[ATTR.listPk] = LIST.activeRuns;
+      item[ATTR.listSk] = activeRunListKey(run);
+    }
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ...new ExpressionBuilder().notExists().build() }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      rethrowTooLarge(error, `${describeRun(run)} (its conf)`);
+    }
+  }
+
+  async getDagRun(key: DagRunKey): Promise<DagRunRecord | null> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: dagRunKey(key), ConsistentRead: true }));
+    return result.Item ? decodeRun(result.Item as Item) : null;
+  }
+
+  async listDagRuns(dagId: string, options: { limit?: number; states?: readonly DagRunState[] } = {}): Promise<DagRunRecord[]> {
+    const { limit, states } = options;
+    if (limit !== undefined && limit <= 0) return [];
+    if (states !== undefined && states.length === 0) return [];
+    const names: Record<string, string> = { '#pk': ATTR.pk, '#order': ATTR.runOrder };
+    const values: Record<string, unknown> = { ':pk': runsPartition(dagId), ':prefix': 'RUN#' };
+    let filter: string | undefined;
+    if (states) {
+      names['#state'] = 'state';
+      filter = `#state IN (${states.map((state, i) => ((values[`:s${i}`] = state), `:s${i}`)).join(', ')})`;
+    }
+    const items = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        IndexName: INDEX.runsByLogicalDate,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#order, :prefix)',
+        FilterExpression: filter,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        // DynamoDB applies Limit before the filter, so a filtered query reads pages until it has enough.
+        Limit: limit !== undefined && !filter ? limit : undefined,
+      },
+      limit !== undefined ? (collected) => collected.length >= limit : undefined,
+    );
+    return (limit !== undefined ? items.slice(0, limit) : items).map(decodeRun);
+  }
+
+  async listActiveDagRuns(): Promise<DagRunRecord[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: INDEX.lists,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': ATTR.listPk },
+      ExpressionAttributeValues: { ':pk': LIST.activeRuns },
+    });
+    // The index is eventually consistent; a run that finished a moment ago may still be listed.
+    return items.map(decodeRun).filter((run) => !FINISHED_DAG_RUN_STATES.has(run.state));
+  }
+
+  async updateDagRun(key: DagRunKey, changes: DagRunChanges, condition: DagRunCondition = {}): Promise<DagRunRecord> {
+    const expr = new ExpressionBuilder();
+    const unknown = Object.keys(changes).filter((field) => !CHANGEABLE.has(field));
+    if (unknown.length) throw new TypeError(`A DAG run's ${unknown.join(', ')} cannot be changed.`);
+    expr.setChanges(DAG_RUN_SPEC, changes);
+    expr.setRaw(`${expr.name('revision')} = ${expr.name('revision')} + ${expr.value(1)}`);
+    if (changes.state !== undefined) {
+      if (FINISHED_DAG_RUN_STATES.has(changes.state)) expr.remove(ATTR.listPk).remove(ATTR.listSk);
+      else expr.set(ATTR.listPk, LIST.activeRuns).set(ATTR.listSk, activeRunListKey(key));
+    }
+    expr.exists();
+    if (condition.state !== undefined) expr.oneOf('state', condition.state);
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: dagRunKey(key),
+          ...expr.build(),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return decodeRun(result.Attributes as Item);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) rethrowTooLarge(error, `${describeRun(key)} (its conf)`);
+      const item = itemFromConditionFailure(error);
+      const current = item ? decodeRun(item) : null;
+      const expected = condition.state === undefined ? '' : ` expected state ${[condition.state].flat().join(' or ')};`;
+      throw new ConflictError<DagRunRecord>(
+        current
+          ? `${describeRun(key)} was not updated:${expected} it is ${current.state}. Re-read the run and decide again.`
+          : `${describeRun(key)} does not exist, so it was not updated.`,
+        current,
+        { cause: error },
+      );
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DagRunKey, TaskInstanceKey } from '../../core/model/keys.ts';
+import type {
+  DagFileRecord,
+  DagRecord,
+  DagRunRecord,
+  DagVersionRecord,
+  ImportErrorRecord,
+  TaskInstanceRecord,
+  XComRecord,
+} from '../../core/model/records.ts';
+import type { DagRunState } from '../../core/model/states.ts';
+import type {
+  DagRunChanges,
+  DagRunCondition,
+  Metastore,
+  ParsedDag,
+  TaskInstanceChanges,
+  TaskInstanceCondition,
+} from '../../core/ports/metastore.ts';
+import { DynamoDbDagFileStore } from './dag-file-store.ts';
+import { DynamoDbDagRunStore } from './dag-run-store.ts';
+import { DynamoDbDagStore } from './dag-store.ts';
+import { DynamoDbSchedulerStateStore } from './scheduler-state-store.ts';
+import { DynamoDbTaskInstanceStore } from './task-instance-store.ts';
+import { DynamoDbXComStore } from './xcom-store.ts';
+
+export interface DynamoDbMetastoreOptions {
+  /** A document client created with `removeUndefinedValues` (see `createDynamoDbClient`). */
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** The metastore on one DynamoDB table (layout: docs/data-model.md), composed of one store per concept. */
+export class DynamoDbMetastore implements Metastore {
+  private readonly dags: DynamoDbDagStore;
+  private readonly files: DynamoDbDagFileStore;
+  private readonly runs: DynamoDbDagRunStore;
+  private readonly taskInstances: DynamoDbTaskInstanceStore;
+  private readonly xcoms: DynamoDbXComStore;
+  private readonly schedulers: DynamoDbSchedulerStateStore;
+
+  constructor(options: DynamoDbMetastoreOptions) {
+    const { client, tableName } = options;
+    this.dags = new DynamoDbDagStore(client, tableName);
+    this.files = new DynamoDbDagFileStore(client, tableName);
+    this.runs = new DynamoDbDagRunStore(client, tableName);
+    this.taskInstances = new DynamoDbTaskInstanceStore(client, tableName);
+    this.xcoms = new DynamoDbXComStore(client, tableName);
+    this.schedulers = new DynamoDbSchedulerStateStore(client, tableName);
+  }
+
+  listDags(): Promise<DagRecord[]> {
+    return this.dags.listDags();
+  }
+  getDag(dagId: string): Promise<DagRecord | null> {
+    return this.dags.getDag(dagId);
+  }
+  saveParsedDag(parsed: ParsedDag): Promise<void> {
+    return this.dags.saveParsedDag(parsed);
+  }
+  deactivateDags(dagIds: readonly string[]): Promise<void> {
+    return this.dags.deactivateDags(dagIds);
+  }
+  setDagPaused(dagId: string, isPaused: boolean): Promise<DagRecord> {
+    return this.dags.setDagPaused(dagId, isPaused);
+  }
+  updateDagSchedule(
+    dagId: string,
+    update: { lastAutomatedDataInterval: DagRecord['lastAutomatedDataInterval']; nextDagRunCreateAfter: Date | null },
+    expectedLast: DagRecord['lastAutomatedDataInterval'],
+  ): Promise<void> {
+    return this.dags.updateDagSchedule(dagId, update, expectedLast);
+  }
+  getDagVersion(dagId: string, versionId: string): Promise<DagVersionRecord | null> {
+    return this.dags.getDagVersion(dagId, versionId);
+  }
+
+  getDagFile(fileloc: string): Promise<DagFileRecord | null> {
+    return this.files.getDagFile(fileloc);
+  }
+  putDagFile(file: DagFileRecord): Promise<void> {
+    return this.files.putDagFile(file);
+  }
+  deleteDagFile(fileloc: string): Promise<void> {
+    return this.files.deleteDagFile(fileloc);
+  }
+  listImportErrors(): Promise<ImportErrorRecord[]> {
+    return this.files.listImportErrors();
+  }
+  putImportError(error: ImportErrorRecord): Promise<void> {
+    return this.files.putImportError(error);
+  }
+  deleteImportError(fileloc: string): Promise<void> {
+    return this.files.deleteImportError(fileloc);
+  }
+
+  createDagRun(run: DagRunRecord): Promise<boolean> {
+    return this.runs.createDagRun(run);
+  }
+  getDagRun(key: DagRunKey): Promise<DagRunRecord | null> {
+    return this.runs.getDagRun(key);
+  }
+  listDagRuns(dagId: string, options?: { limit?: number; states?: readonly DagRunState[] }): Promise<DagRunRecord[]> {
+    return this.runs.listDagRuns(dagId, options);
+  }
+  listActiveDagRuns(): Promise<DagRunRecord[]> {
+    return this.runs.listActiveDagRuns();
+  }
+  updateDagRun(key: DagRunKey, changes: DagRunChanges, condition?: DagRunCondition): Promise<DagRunRecord> {
+    return this.runs.updateDagRun(key, changes, condition);
+  }
+
+  createTaskInstances(instances: readonly TaskInstanceRecord[]): Promise<void> {
+    return this.taskInstances.createTaskInstances(instances);
+  }
+  getTaskInstance(key: TaskInstanceKey): Promise<TaskInstanceRecord | null> {
+    return this.taskInstances.getTaskInstance(key);
+  }
+  listTaskInstances(run: DagRunKey): Promise<TaskInstanceRecord[]> {
+    return this.taskInstances.listTaskInstances(run);
+  }
+  updateTaskInstance(
+    key: TaskInstanceKey,
+    changes: TaskInstanceChanges,
+    condition?: TaskInstanceCondition,
+  ): Promise<TaskInstanceRecord> {
+    return this.taskInstances.updateTaskInstance(key, changes, condition);
+  }
+
+  putXCom(record: XComRecord): Promise<void> {
+    return this.xcoms.putXCom(record);
+  }
+  getXCom(key: TaskInstanceKey, xcomKey: string): Promise<XComRecord | null> {
+    return this.xcoms.getXCom(key, xcomKey);
+  }
+  listXComs(key: TaskInstanceKey): Promise<XComRecord[]> {
+    return this.xcoms.listXComs(key);
+  }
+  deleteXComs(key: TaskInstanceKey): Promise<void> {
+    return this.xcoms.deleteXComs(key);
+  }
+
+  recordSchedulerHeartbeat(schedulerId: string, at: Date): Promise<void> {
+    return this.schedulers.recordSchedulerHeartbeat(schedulerId, at);
+  }
+  getLatestSchedulerHeartbeat(): Promise<{ schedulerId: string; at: Date } | null> {
+    return this.schedulers.getLatestSchedulerHeartbeat();
+  }
+}
