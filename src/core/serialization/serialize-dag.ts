@@ -1,0 +1,73 @@
+import type { Dag, ParamSpec, TaskDefinition } from '../../sdk/index.ts';
+import { ValidationError } from '../errors.ts';
+import {
+  SERIALIZED_DAG_FORMAT_VERSION,
+  type SerializedDag,
+  type SerializedParam,
+  type SerializedTask,
+} from '../model/serialized-dag.ts';
+import { parseSerializedDag } from './parse-serialized-dag.ts';
+import { topologicalOrder } from './topological-order.ts';
+
+/**
+ * Turns a DAG built by the SDK into its serialized form: plain JSON, tasks in topological order,
+ * upstream ids sorted, params normalised. The result is validated exactly as a reader would validate
+ * it, so a DAG that serializes is a DAG the scheduler can load. `fileloc` is the DAG file's path
+ * relative to the DAG bundle root (e.g. `etl/orders.ts`).
+ */
+export function serializeDag(dag: Dag, fileloc: string): SerializedDag {
+  const draft: SerializedDag = {
+    formatVersion: SERIALIZED_DAG_FORMAT_VERSION,
+    dagId: dag.dagId,
+    fileloc,
+    description: dag.description,
+    tags: [...dag.tags],
+    timetable: dag.timetable.serialize(),
+    scheduleDescription: dag.scheduleDescription,
+    startDate: dag.startDate ? dag.startDate.toISOString() : null,
+    endDate: dag.endDate ? dag.endDate.toISOString() : null,
+    timezone: dag.timezone,
+    catchup: dag.catchup,
+    maxActiveRuns: dag.maxActiveRuns,
+    maxActiveTasks: dag.maxActiveTasks,
+    params: Object.fromEntries(Object.entries(dag.params).map(([name, spec]) => [name, serializeParam(spec)])),
+    tasks: topologicalOrder(dag.dagId, dag.tasks.values()).map(serializeTask),
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(JSON.stringify(draft));
+  } catch (error) {
+    throw new ValidationError(`DAG "${dag.dagId}" cannot be serialized to JSON: ${(error as Error).message}.`, null, { cause: error });
+  }
+  return parseSerializedDag(json);
+}
+
+function serializeParam(spec: ParamSpec): SerializedParam {
+  const param: SerializedParam = {};
+  if (spec.default !== undefined) param.default = spec.default;
+  if (spec.description !== undefined) param.description = spec.description;
+  if (spec.type !== undefined) param.type = spec.type;
+  return param;
+}
+
+function serializeTask(task: TaskDefinition): SerializedTask {
+  return {
+    taskId: task.taskId,
+    operator: task.operator,
+    upstreamTaskIds: [...task.upstreamTaskIds].sort(),
+    triggerRule: task.triggerRule,
+    retries: task.retries,
+    retryDelaySeconds: task.retryDelaySeconds,
+    retryExponentialBackoff: task.retryExponentialBackoff,
+    maxRetryDelaySeconds: task.maxRetryDelaySeconds,
+    executionTimeoutSeconds: task.executionTimeoutSeconds,
+    executor: task.executor,
+    pool: task.pool,
+    poolSlots: task.poolSlots,
+    priorityWeight: task.priorityWeight,
+    templateFields: { ...task.templateFields },
+    args: task.args.map((arg) => ({ ...arg })),
+    doXcomPush: task.doXcomPush,
+    doc: task.doc,
+  };
+}

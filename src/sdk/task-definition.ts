@@ -1,0 +1,121 @@
+import type { TaskContext } from './context.ts';
+import type { TriggerRule } from './trigger-rules.ts';
+
+/**
+ * Where a TaskFlow argument comes from when the task runs: a literal written in the DAG file, or an
+ * XCom of an upstream task.
+ *
+ * @example
+ * ```ts
+ * const fromExtract: TaskArg = { kind: 'xcom', taskId: 'extract', key: 'return_value' };
+ * const literal: TaskArg = { kind: 'literal', value: 'orders' };
+ * ```
+ */
+export type TaskArg = { kind: 'literal'; value: unknown } | { kind: 'xcom'; taskId: string; key: string };
+
+/**
+ * The operators the SDK knows: `taskflow` runs a user function, `bash` a shell command, `empty`
+ * nothing (it only joins dependencies).
+ *
+ * @example
+ * ```ts
+ * const operator: OperatorName = 'bash';
+ * ```
+ */
+export type OperatorName = 'taskflow' | 'bash' | 'empty';
+
+/**
+ * A function run by a TaskFlow task: the context first, then the task's arguments (upstream outputs
+ * or literals).
+ *
+ * @example
+ * ```ts
+ * const fn: TaskFunction = (ctx, rows) => (rows as unknown[]).length;
+ * ```
+ */
+export type TaskFunction = (ctx: TaskContext, ...args: unknown[]) => unknown;
+
+/**
+ * Fields every task definition has, whatever its operator. Durations are seconds.
+ *
+ * @example
+ * ```ts
+ * const retries = someDag.tasks.get('extract')?.retries;
+ * ```
+ */
+export interface BaseTaskDefinition {
+  readonly taskId: string;
+  readonly operator: OperatorName;
+  /** Direct upstream task ids. */
+  readonly upstreamTaskIds: ReadonlySet<string>;
+  readonly triggerRule: TriggerRule;
+  readonly retries: number;
+  readonly retryDelaySeconds: number;
+  readonly retryExponentialBackoff: boolean;
+  readonly maxRetryDelaySeconds: number | null;
+  readonly executionTimeoutSeconds: number | null;
+  /** Executor name; null means the configured default executor. */
+  readonly executor: string | null;
+  readonly pool: string;
+  readonly poolSlots: number;
+  readonly priorityWeight: number;
+  /** Operator fields rendered as templates by the task runner before the task runs. */
+  readonly templateFields: Record<string, unknown>;
+  /** TaskFlow positional arguments after the context; empty for other operators. */
+  readonly args: readonly TaskArg[];
+  /** Whether the task's result is pushed as the `return_value` XCom. */
+  readonly doXcomPush: boolean;
+  readonly doc: string | null;
+}
+
+/**
+ * A TaskFlow task: runs `fn`.
+ *
+ * @example
+ * ```ts
+ * const definition = someDag.tasks.get('extract');
+ * if (definition?.operator === 'taskflow') await definition.fn(ctx);
+ * ```
+ */
+export interface TaskflowTaskDefinition extends BaseTaskDefinition {
+  readonly operator: 'taskflow';
+  readonly fn: TaskFunction;
+}
+
+/**
+ * A bash task; its `templateFields` hold `bashCommand` and, when given, `env` and `cwd`.
+ *
+ * @example
+ * ```ts
+ * const definition = someDag.tasks.get('print_date');
+ * if (definition?.operator === 'bash') console.log(definition.templateFields.bashCommand);
+ * ```
+ */
+export interface BashTaskDefinition extends BaseTaskDefinition {
+  readonly operator: 'bash';
+}
+
+/**
+ * An empty task: nothing runs; it succeeds when its trigger rule lets it.
+ *
+ * @example
+ * ```ts
+ * const definition = someDag.tasks.get('join');
+ * definition?.operator === 'empty';
+ * ```
+ */
+export interface EmptyTaskDefinition extends BaseTaskDefinition {
+  readonly operator: 'empty';
+}
+
+/**
+ * One task of a DAG, fully resolved (defaults and `defaultArgs` applied).
+ *
+ * @example
+ * ```ts
+ * for (const [taskId, definition] of someDag.tasks) {
+ *   console.log(taskId, definition.operator, [...definition.upstreamTaskIds]);
+ * }
+ * ```
+ */
+export type TaskDefinition = TaskflowTaskDefinition | BashTaskDefinition | EmptyTaskDefinition;

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CronDataIntervalTimetable,
+  CronTriggerTimetable,
+  DeltaDataIntervalTimetable,
+  bash,
+  chain,
+  dag,
+  empty,
+  param,
+  task,
+  type TaskContext,
+} from 'updraft/sdk';
+import type { SerializedDag, SerializedTask } from '../../../../src/core/model/serialized-dag.ts';
+import {
+  parseSerializedDag,
+  serializeDag,
+  serializedDagSchema,
+  serializedTaskSchema,
+} from '../../../../src/core/serialization/index.ts';
+
+const extract = task({ taskId: 'extract', doXcomPush: false }, async (ctx: TaskContext) => ctx.ds);
+const load = task(
+  {
+    taskId: 'load',
+    retries: 4,
+    retryDelay: 45,
+    retryExponentialBackoff: true,
+    maxRetryDelay: 900,
+    executionTimeout: 600,
+    triggerRule: 'none_failed_min_one_success',
+    executor: 'fargate',
+    pool: 'warehouse',
+    poolSlots: 3,
+    priorityWeight: 9,
+    doc: 'Loads the batch into the warehouse.',
+  },
+  async (ctx: TaskContext, batch: unknown, options: unknown) => [batch, options],
+);
+
+/** A DAG that sets every serialized field to something other than its default. */
+function everyFieldDag() {
+  return dag(
+    {
+      dagId: 'every_field',
+      schedule: new CronTriggerTimetable('15 6 * * 1-5', 'Europe/Berlin', { interval: 3600 }),
+      startDate: '2025-03-01T06:00:00+01:00',
+      endDate: new Date('2026-01-01T00:00:00Z'),
+      timezone: 'Europe/Berlin',
+      catchup: true,
+      maxActiveRuns: 3,
+      maxActiveTasks: 7,
+      params: {
+        table: param('orders', { type: 'string', description: 'Table to load' }),
+        limit: 100,
+        filters: param({ region: ['eu', 'us'], active: true }, { type: 'object' }),
+      },
+      tags: ['finance', 'orders'],
+      description: 'Every field of a serialized DAG',
+    },
+    () => {
+      const raw = extract();
+      const shell = bash({ taskId: 'export', bashCommand: 'echo {{ ds }}', env: { TABLE: '{{ params.table }}' }, cwd: '/srv' });
+      const loaded = load(raw.output('batch'), { mode: 'append', chunks: [1, 2], note: null });
+      chain(shell, raw);
+      loaded.setDownstream(empty({ taskId: 'done', triggerRule: 'all_done' }));
+    },
+  );
+}
+
+const expected: SerializedDag = {
+  formatVersion: 1,
+  dagId: 'every_field',
+  fileloc: 'finance/every-field.ts',
+  description: 'Every field of a serialized DAG',
+  tags: ['finance', 'orders'],
+  timetable: { type: 'cron_trigger', cron: '15 6 * * 1-5', timezone: 'Europe/Berlin', intervalSeconds: 3600 },
+  scheduleDescription: new CronTriggerTimetable('15 6 * * 1-5', 'Europe/Berlin', { interval: 3600 }).summary,
+  startDate: '2025-03-01T05:00:00.000Z',
+  endDate: '2026-01-01T00:00:00.000Z',
+  timezone: 'Europe/Berlin',
+  catchup: true,
+  maxActiveRuns: 3,
+  maxActiveTasks: 7,
+  params: {
+    table: { default: 'orders', type: 'string', description: 'Table to load' },
+    limit: { default: 100 },
+    filters: { default: { region: ['eu', 'us'], active: true }, type: 'object' },
+  },
+  tasks: [
+    {
+      taskId: 'export',
+      operator: 'bash',
+      upstreamTaskIds: [],
+      triggerRule: 'all_success',
+      retries: 0,
+      retryDelaySeconds: 300,
+      retryExponentialBackoff: false,
+      maxRetryDelaySeconds: null,
+      executionTimeoutSeconds: null,
+      executor: null,
+      pool: 'default_pool',
+      poolSlots: 1,
+      priorityWeight: 1,
+      templateFields: { bashCommand: 'echo {{ ds }}', env: { TABLE: '{{ params.table }}' }, cwd: '/srv' },
+      args: [],
+      doXcomPush: true,
+      doc: null,
+    },
+    {
+      taskId: 'extract',
+      operator: 'taskflow',
+      upstreamTaskIds: ['export'],
+      triggerRule: 'all_success',
+      retries: 0,
+      retryDelaySeconds: 300,
+      retryExponentialBackoff: false,
+      maxRetryDelaySeconds: null,
+      executionTimeoutSeconds: null,
+      executor: null,
+      pool: 'default_pool',
+      poolSlots: 1,
+      priorityWeight: 1,
+      templateFields: {},
+      args: [],
+      doXcomPush: false,
+      doc: null,
+    },
+    {
+      taskId: 'load',
+      operator: 'taskflow',
+      upstreamTaskIds: ['extract'],
+      triggerRule: 'none_failed_min_one_success',
+      retries: 4,
+      retryDelaySeconds: 45,
+      retryExponentialBackoff: true,
+      maxRetryDelaySeconds: 900,
+      executionTimeoutSeconds: 600,
+      executor: 'fargate',
+      pool: 'warehouse',
+      poolSlots: 3,
+      priorityWeight: 9,
+      templateFields: {},
+      args: [
+        { kind: 'xcom', taskId: 'extract', key: 'batch' },
+        { kind: 'literal', value: { mode: 'append', chunks: [1, 2], note: null } },
+      ],
+      doXcomPush: true,
+      doc: 'Loads the batch into the warehouse.',
+    },
+    {
+      taskId: 'done',
+      operator: 'empty',
+      upstreamTaskIds: ['load'],
+      triggerRule: 'all_done',
+      retries: 0,
+      retryDelaySeconds: 300,
+      retryExponentialBackoff: false,
+      maxRetryDelaySeconds: null,
+      executionTimeoutSeconds: null,
+      executor: null,
+      pool: 'default_pool',
+      poolSlots: 1,
+      priorityWeight: 1,
+      templateFields: {},
+      args: [],
+      doXcomPush: false,
+      doc: null,
+    },
+  ],
+};
+
+describe('serializeDag()', () => {
+  it('round-trips every field through JSON without loss', () => {
+    const serialized = serializeDag(everyFieldDag(), 'finance/every-field.ts');
+    expect(serialized).toEqual(expected);
+    const reparsed = parseSerializedDag(JSON.parse(JSON.stringify(serialized)));
+    expect(reparsed).toEqual(serialized);
+    expect(reparsed).toEqual(expected);
+  });
+
+  it('covers every field the serialized form has (add new fields to the round-trip DAG)', () => {
+    const serialized = serializeDag(everyFieldDag(), 'finance/every-field.ts');
+    expect(Object.keys(serialized).sort()).toEqual(Object.keys(serializedDagSchema.shape).sort());
+    for (const serializedTask of serialized.tasks) {
+      expect(Object.keys(serializedTask).sort()).toEqual(Object.keys(serializedTaskSchema.shape).sort());
+    }
+    const dagDefaults = serializeDag(dag({ dagId: 'defaults' }, () => void empty({ taskId: 'done' })), 'defaults.ts');
+    for (const key of Object.keys(serializedDagSchema.shape) as (keyof SerializedDag)[]) {
+      if (key === 'formatVersion') continue;
+      expect({ key, value: serialized[key] }).not.toEqual({ key, value: dagDefaults[key] });
+    }
+    // The "load" task sets every task field away from the defaults that "done" has.
+    const loadTask = serialized.tasks.find((candidate) => candidate.taskId === 'load')!;
+    const defaultTask = dagDefaults.tasks[0]!;
+    for (const key of Object.keys(serializedTaskSchema.shape) as (keyof SerializedTask)[]) {
+      if (key === 'templateFields') continue; // set by the bash task instead, checked below
+      expect({ key, value: loadTask[key] }).not.toEqual({ key, value: defaultTask[key] });
+    }
+    expect(serialized.tasks.find((candidate) => candidate.operator === 'bash')?.templateFields).not.toEqual({});
+  });
+
+  it('orders tasks so that every upstream comes first, keeping definition order otherwise', () => {
+    const built = dag({ dagId: 'order' }, () => {
+      const end = empty({ taskId: 'end' });
+      const b = empty({ taskId: 'b' });
+      const a = empty({ taskId: 'a' });
+      const start = empty({ taskId: 'start' });
+      chain(start, [b, a], end);
+      empty({ taskId: 'alone' });
+    });
+    expect(serializeDag(built, 'order.ts').tasks.map((t) => t.taskId)).toEqual(['start', 'a', 'b', 'end', 'alone']);
+  });
+
+  it('sorts upstream ids', () => {
+    const built = dag({ dagId: 'sorted' }, () => {
+      const join = empty({ taskId: 'join' });
+      join.setUpstream([empty({ taskId: 'zeta' }), empty({ taskId: 'alpha' }), empty({ taskId: 'mid' })]);
+    });
+    const join = serializeDag(built, 'sorted.ts').tasks.find((t) => t.taskId === 'join');
+    expect(join?.upstreamTaskIds).toEqual(['alpha', 'mid', 'zeta']);
+  });
+
+  it.each([
+    [null, { type: 'null' }, null],
+    ['@once', { type: 'once' }, '@once'],
+    ['0 6 * * *', { type: 'cron_trigger', cron: '0 6 * * *', timezone: 'UTC', intervalSeconds: 0 }, '0 6 * * *'],
+    [new CronDataIntervalTimetable('0 6 * * *', 'UTC'), { type: 'cron_data_interval', cron: '0 6 * * *', timezone: 'UTC' }, undefined],
+    [new DeltaDataIntervalTimetable(5400), { type: 'delta_data_interval', seconds: 5400 }, undefined],
+  ])('serializes the schedule %#', (schedule, timetable, description) => {
+    const built = dag({ dagId: 'schedules', schedule, startDate: '2025-01-01' }, () => {});
+    const serialized = parseSerializedDag(JSON.parse(JSON.stringify(serializeDag(built, 'schedules.ts'))));
+    expect(serialized.timetable).toEqual(timetable);
+    expect(serialized.scheduleDescription).toBe(description === undefined ? built.timetable.summary : description);
+  });
+});
