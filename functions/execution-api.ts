@@ -1,0 +1,68 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { handle, type LambdaEvent } from 'hono/aws-lambda';
+import { createDynamoDbClient, createS3Client, createSqsClient } from '../src/aws/clients.ts';
+import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
+import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
+import { SqsExecutor } from '../src/aws/sqs/sqs-executor.ts';
+import type { DagRunKey } from '../src/core/model/keys.ts';
+import { systemClock } from '../src/core/ports/clock.ts';
+import { ExecutorRegistry } from '../src/core/ports/executor.ts';
+import type { Logger } from '../src/core/ports/logger.ts';
+import { createExecutionApiApp } from '../src/http/execution-api/app.ts';
+import { loadExecutionApiConfig } from '../src/http/execution-api/lambda-config.ts';
+import { DagVersionCache } from '../src/services/dag-version-cache.ts';
+import { TaskTokens } from '../src/services/execution/task-tokens.ts';
+import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler } from '../src/services/scheduler/index.ts';
+
+/** The Task Execution API behind API Gateway / a function URL. */
+
+// Validated at init: a misconfigured function fails its first cold start with the reason in the log.
+const config = loadExecutionApiConfig(process.env);
+const powertools = new PowertoolsLogger({ serviceName: 'updraft-execution-api' });
+const logger: Logger = {
+  debug: (message, attributes) => powertools.debug(message, attributes ?? {}),
+  info: (message, attributes) => powertools.info(message, attributes ?? {}),
+  warn: (message, attributes) => powertools.warn(message, attributes ?? {}),
+  error: (message, attributes) => powertools.error(message, attributes ?? {}),
+};
+
+type Handler = ReturnType<typeof handle>;
+let lambdaHandler: Handler | undefined;
+
+/** Clients and caches live as long as the container, so warm invocations reuse connections and DAG versions. */
+function wire(): Handler {
+  const metastore = new DynamoDbMetastore({ client: createDynamoDbClient(), tableName: config.tableName });
+  const objectStore = new S3ObjectStore({ client: createS3Client(), bucket: config.bucket });
+  const tokens = new TaskTokens(config.tokenSecret, systemClock);
+  const dagVersions = new DagVersionCache(metastore);
+  let onTaskFinished: (run: DagRunKey) => Promise<void> = async () => {};
+  if (config.taskQueueUrl) {
+    const scheduler = new RunScheduler({
+      metastore,
+      executors: new ExecutorRegistry([new SqsExecutor({ client: createSqsClient(), queueUrl: config.taskQueueUrl })]),
+      clock: systemClock,
+      tokens,
+      logger,
+      dagVersions,
+      settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}` },
+    });
+    onTaskFinished = (run) => scheduler.scheduleRun(run);
+  }
+  const app = createExecutionApiApp({
+    metastore,
+    objectStore,
+    tokens,
+    clock: systemClock,
+    logger,
+    dagVersions,
+    onTaskFinished,
+    ...(config.heartbeatIntervalSeconds ? { heartbeatIntervalSeconds: config.heartbeatIntervalSeconds } : {}),
+  });
+  return handle(app);
+}
+
+export const handler = (event: LambdaEvent, context: Context) => {
+  lambdaHandler ??= wire();
+  return lambdaHandler(event, context);
+};

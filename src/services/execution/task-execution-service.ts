@@ -1,0 +1,273 @@
+import { ConflictError, NotFoundError, type UpdraftError } from '../../core/errors.ts';
+import type { DagRunKey, TaskAttemptKey, TaskInstanceKey } from '../../core/model/keys.ts';
+import { formatTaskInstanceKey } from '../../core/model/keys.ts';
+import type { DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
+import type { SerializedTask } from '../../core/model/serialized-dag.ts';
+import type { TerminalAttemptState } from '../../core/model/states.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { Metastore, TaskInstanceChanges } from '../../core/ports/metastore.ts';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
+import { retryDelaySeconds } from '../../core/scheduling/retry.ts';
+import type { DagVersionCache } from '../dag-version-cache.ts';
+import {
+  type AttemptActor,
+  durationSeconds,
+  finishConflictError,
+  finishedStateFor,
+  heartbeatConflictError,
+  holdsAttempt,
+  startConflictError,
+} from './attempt-decisions.ts';
+import type { FinishAttemptRequest, HeartbeatRequest, StartAttemptRequest, StartedAttempt } from './attempt-messages.ts';
+import { TaskInstanceNotFoundError, XComNotFoundError } from './errors.ts';
+import { prefetchedXComTaskIds, resolveParams } from './run-context.ts';
+import { assertTokenForRun, assertTokenForTaskInstance, staleAttemptError } from './token-scope.ts';
+import { RETURN_VALUE_KEY, XComValues } from './xcom-values.ts';
+
+export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 10;
+
+export interface TaskExecutionDeps {
+  metastore: Metastore;
+  objectStore: ObjectStore;
+  clock: Clock;
+  logger: Logger;
+  dagVersions: DagVersionCache;
+  /** The fast path: schedules the run's downstream tasks. Its failure never fails a finish. */
+  onTaskFinished: (run: DagRunKey) => Promise<void>;
+  heartbeatIntervalSeconds?: number;
+}
+
+/**
+ * The server side of the Task Execution API: everything a running attempt may do to orchestration
+ * state. Each method takes the attempt its (already verified) token names and refuses to act beyond it.
+ */
+export class TaskExecutionService {
+  private readonly xcoms: XComValues;
+
+  constructor(private readonly deps: TaskExecutionDeps) {
+    this.xcoms = new XComValues(deps);
+  }
+
+  /** The gate: queued → running for the token's attempt. A repeat by the same worker succeeds again. */
+  async start(token: TaskAttemptKey, target: TaskInstanceKey, request: StartAttemptRequest): Promise<StartedAttempt> {
+    assertTokenForTaskInstance(token, target);
+    const actor: AttemptActor = { ...token, workerId: request.workerId };
+    const now = this.deps.clock.now();
+    const [ti, run] = await Promise.all([
+      this.transition(
+        token,
+        {
+          state: 'running',
+          workerId: request.workerId,
+          startDate: request.startDate,
+          lastHeartbeatAt: now,
+          // What an earlier attempt left behind does not describe this one.
+          endDate: null,
+          durationSeconds: null,
+          nextRetryAt: null,
+        },
+        { state: 'queued', tryNumber: token.tryNumber },
+        (current) => startConflictError(current, actor),
+      ),
+      this.deps.metastore.getDagRun(token),
+    ]);
+    if (!run) throw new NotFoundError(`The DAG run ${token.dagId}/${token.runId} does not exist; it may have been deleted.`);
+    this.deps.logger.info('Task attempt started', { ...logKeys(token), worker_id: request.workerId, pid: request.pid });
+
+    const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
+    const task = this.findTask(run, version.serialized.tasks, token.taskId);
+    // Stale XComs of an earlier attempt must not leak into this one (Airflow clears them too).
+    const [upstreamXComs] = await Promise.all([this.prefetchXComs(token, task), this.xcoms.clear(token)]);
+    return {
+      dagRun: {
+        dagId: run.dagId,
+        runId: run.runId,
+        logicalDate: run.logicalDate.toISOString(),
+        dataIntervalStart: run.dataInterval.start.toISOString(),
+        dataIntervalEnd: run.dataInterval.end.toISOString(),
+        runAfter: run.runAfter.toISOString(),
+        runType: run.runType,
+        conf: run.conf,
+      },
+      taskInstance: { taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber, maxTries: ti.maxTries },
+      params: resolveParams(version.serialized.params, run.conf),
+      upstreamXComs,
+      heartbeatIntervalSeconds: this.deps.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
+    };
+  }
+
+  async heartbeat(token: TaskAttemptKey, target: TaskInstanceKey, request: HeartbeatRequest): Promise<void> {
+    assertTokenForTaskInstance(token, target);
+    const actor: AttemptActor = { ...token, workerId: request.workerId };
+    await this.transition(
+      token,
+      { lastHeartbeatAt: this.deps.clock.now() },
+      { state: 'running', tryNumber: token.tryNumber, workerId: request.workerId },
+      (current) => heartbeatConflictError(current, actor),
+    );
+  }
+
+  /** Ends the attempt; a repeat of a finish that was applied succeeds again. Then runs the fast path. */
+  async finish(token: TaskAttemptKey, target: TaskInstanceKey, request: FinishAttemptRequest): Promise<void> {
+    assertTokenForTaskInstance(token, target);
+    const actor: AttemptActor = { ...token, workerId: request.workerId };
+    const ti = await this.deps.metastore.getTaskInstance(token);
+    if (!ti) throw notFound(token);
+    const finishedState = finishedStateFor(request, ti);
+    if (holdsAttempt(ti, actor)) {
+      await this.applyFinish(token, ti, actor, finishedState, request);
+    } else {
+      const refusal = finishConflictError(ti, actor, finishedState);
+      if (refusal) throw refusal;
+      this.deps.logger.info('Task attempt finish repeated; already applied', { ...logKeys(token), state: finishedState });
+    }
+    await this.runFastPath(token);
+  }
+
+  /** Any task instance of the token's run may be read: a task pulls from any task of its run. */
+  async getXCom(token: TaskAttemptKey, target: TaskInstanceKey, key: string): Promise<{ key: string; value: unknown }> {
+    assertTokenForRun(token, target);
+    const value = await this.xcoms.get(target, key);
+    if (value === undefined) {
+      throw new XComNotFoundError(
+        `${formatTaskInstanceKey(target)} has no XCom "${key}"; the task may not have run yet or pushed nothing under that key.`,
+      );
+    }
+    return { key, value };
+  }
+
+  /** Only the token's own task instance, and only while its attempt is the current one and running. */
+  async setXCom(token: TaskAttemptKey, target: TaskInstanceKey, key: string, value: unknown): Promise<void> {
+    assertTokenForTaskInstance(token, target);
+    const ti = await this.deps.metastore.getTaskInstance(token);
+    if (!ti) throw notFound(token);
+    if (ti.tryNumber !== token.tryNumber) throw staleAttemptError(token, ti.tryNumber);
+    if (ti.state !== 'running') {
+      throw heartbeatConflictError(ti, { ...token, workerId: ti.workerId ?? '' });
+    }
+    await this.xcoms.put(token, key, value);
+  }
+
+  private async applyFinish(
+    token: TaskAttemptKey,
+    ti: TaskInstanceRecord,
+    actor: AttemptActor,
+    finishedState: TerminalAttemptState,
+    request: FinishAttemptRequest,
+  ): Promise<void> {
+    if (request.state === 'success' && request.returnValue !== undefined) {
+      await this.xcoms.put(token, RETURN_VALUE_KEY, request.returnValue);
+    }
+    const changes: TaskInstanceChanges = {
+      state: finishedState,
+      endDate: request.endDate,
+      durationSeconds: durationSeconds(ti.startDate, request.endDate),
+      nextRetryAt: finishedState === 'up_for_retry' ? await this.nextRetryAt(token, request.endDate) : null,
+    };
+    await this.transition(
+      token,
+      changes,
+      { state: 'running', tryNumber: token.tryNumber, workerId: request.workerId },
+      (current) => finishConflictError(current, actor, finishedState),
+    );
+    const log = finishedState === 'success' || finishedState === 'skipped' ? 'info' : 'warn';
+    this.deps.logger[log]('Task attempt finished', {
+      ...logKeys(token),
+      state: finishedState,
+      ...(changes.nextRetryAt ? { next_retry_at: changes.nextRetryAt.toISOString() } : {}),
+      ...(request.error ? { error: request.error } : {}),
+    });
+  }
+
+  private async nextRetryAt(token: TaskAttemptKey, endDate: Date): Promise<Date> {
+    const run = await this.deps.metastore.getDagRun(token);
+    if (!run) throw new NotFoundError(`The DAG run ${token.dagId}/${token.runId} does not exist; it may have been deleted.`);
+    const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
+    const task = this.findTask(run, version.serialized.tasks, token.taskId);
+    const delay = task
+      ? retryDelaySeconds(task, {
+          dagId: token.dagId,
+          taskId: token.taskId,
+          runId: token.runId,
+          logicalDate: run.logicalDate,
+          tryNumber: token.tryNumber,
+        })
+      : 0;
+    return new Date(endDate.getTime() + delay * 1000);
+  }
+
+  private async runFastPath(run: DagRunKey): Promise<void> {
+    try {
+      await this.deps.onTaskFinished({ dagId: run.dagId, runId: run.runId });
+    } catch (error) {
+      // The scheduler's tick schedules the run anyway; the finish itself is durable.
+      this.deps.logger.error('Fast path failed after a task finished; the next scheduler tick will catch up', {
+        dag_id: run.dagId,
+        run_id: run.runId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  /**
+   * A conditional write whose refusal is explained by `explain` from the record as stored now.
+   * `explain` returning null means the intended effect is already in place (a repeated request).
+   */
+  private async transition(
+    key: TaskAttemptKey,
+    changes: TaskInstanceChanges,
+    condition: Parameters<Metastore['updateTaskInstance']>[2],
+    explain: (current: TaskInstanceRecord) => UpdraftError | null,
+  ): Promise<TaskInstanceRecord> {
+    try {
+      return await this.deps.metastore.updateTaskInstance(key, changes, condition);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const current =
+        error.current === undefined
+          ? await this.deps.metastore.getTaskInstance(key)
+          : (error.current as TaskInstanceRecord | null);
+      if (!current) throw notFound(key);
+      const refusal = explain(current);
+      if (refusal) throw refusal;
+      return current;
+    }
+  }
+
+  private findTask(run: DagRunRecord, tasks: readonly SerializedTask[], taskId: string): SerializedTask | undefined {
+    const task = tasks.find((candidate) => candidate.taskId === taskId);
+    if (!task) {
+      this.deps.logger.warn('Task is not in the DAG version of its run', {
+        dag_id: run.dagId,
+        run_id: run.runId,
+        task_id: taskId,
+        version_id: run.versionId,
+      });
+    }
+    return task;
+  }
+
+  private async prefetchXComs(token: TaskAttemptKey, task: SerializedTask | undefined): Promise<Record<string, unknown>> {
+    if (!task) return {};
+    const taskIds = prefetchedXComTaskIds(task);
+    const values = await Promise.all(
+      taskIds.map((taskId) => this.xcoms.get({ dagId: token.dagId, runId: token.runId, taskId, mapIndex: -1 }, RETURN_VALUE_KEY)),
+    );
+    const found: Record<string, unknown> = {};
+    taskIds.forEach((taskId, index) => {
+      if (values[index] !== undefined) found[taskId] = values[index];
+    });
+    return found;
+  }
+}
+
+function notFound(key: TaskInstanceKey): TaskInstanceNotFoundError {
+  return new TaskInstanceNotFoundError(
+    `The task instance ${formatTaskInstanceKey(key)} does not exist; check the id in the URL or whether its run was deleted.`,
+  );
+}
+
+function logKeys(attempt: TaskAttemptKey): Record<string, unknown> {
+  return { dag_id: attempt.dagId, run_id: attempt.runId, task_id: attempt.taskId, try_number: attempt.tryNumber };
+}

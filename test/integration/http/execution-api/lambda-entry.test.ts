@@ -1,0 +1,73 @@
+import type { Context } from 'aws-lambda';
+import type { LambdaEvent } from 'hono/aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+/** The Lambda entry, invoked with API Gateway HTTP API (payload 2.0) events as AWS sends them. */
+
+function httpApiEvent(method: string, path: string, headers: Record<string, string> = {}, body?: string): LambdaEvent {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com', ...headers },
+    requestContext: {
+      accountId: '123456789012',
+      authentication: null,
+      authorizer: {},
+      apiId: 'abc',
+      domainName: 'abc.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abc',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 'updraft-runner' },
+      requestId: 'req-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '01/Mar/2026:10:00:00 +0000',
+      timeEpoch: 1772359200000,
+    },
+    isBase64Encoded: false,
+    // API Gateway sends no body for a GET; Hono's type spells that null.
+    body: body ?? null,
+  };
+}
+
+const context = { functionName: 'updraft-execution-api', awsRequestId: 'req-1' } as Context;
+
+function stubConfig(extra: Record<string, string> = {}) {
+  for (const key of Object.keys(process.env)) if (key.startsWith('UPDRAFT_')) vi.stubEnv(key, undefined);
+  vi.stubEnv('UPDRAFT_TABLE_NAME', 'updraft');
+  vi.stubEnv('UPDRAFT_BUCKET', 'updraft-bucket');
+  vi.stubEnv('UPDRAFT_TOKEN_SECRET', 'lambda-entry-test-secret-0123456789abcdef');
+  for (const [key, value] of Object.entries(extra)) vi.stubEnv(key, value);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('functions/execution-api', () => {
+  it('answers health and refuses an unauthenticated start, through API Gateway events', async () => {
+    stubConfig();
+    const { handler } = await import('../../../../functions/execution-api.ts');
+    const health = await handler(httpApiEvent('GET', '/execution/health'), context);
+    expect(health.statusCode).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+
+    const start = await handler(
+      httpApiEvent('PATCH', '/execution/task-instances/abc/run', { 'content-type': 'application/json' }, '{}'),
+      context,
+    );
+    expect(start.statusCode).toBe(401);
+    expect(JSON.parse(start.body)).toMatchObject({ detail: { reason: 'invalid_token' } });
+  });
+
+  it('refuses to start with an unknown UPDRAFT_ variable', async () => {
+    stubConfig({ UPDRAFT_TOKEN_SECERT: 'typo' });
+    // Modules were reset, so the error class is a fresh copy: compare by name.
+    await expect(import('../../../../functions/execution-api.ts')).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringContaining('UPDRAFT_TOKEN_SECERT'),
+    });
+  });
+});
