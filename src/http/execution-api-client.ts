@@ -1,0 +1,209 @@
+import { UpdraftError } from '../core/errors.ts';
+import { encodeTaskInstanceId, type TaskInstanceKey } from '../core/model/keys.ts';
+
+/**
+ * The worker's side of the Task Execution API. A client holds one attempt's token, so a runner makes
+ * one per workload. Start, heartbeat, finish and XCom writes are idempotent on the server, which is what
+ * makes retrying them after a network error safe.
+ */
+
+/** The head version of the Task Execution API this client speaks. */
+export const EXECUTION_API_VERSION = '2026-11-22';
+
+export interface StartTaskRequest {
+  workerId: string;
+  pid: number;
+  startDate: string;
+}
+
+/** The start answer, as it travels (instants are ISO strings). */
+export interface StartTaskResponse {
+  dagRun: {
+    dagId: string;
+    runId: string;
+    logicalDate: string;
+    dataIntervalStart: string;
+    dataIntervalEnd: string;
+    runAfter: string;
+    runType: string;
+    conf: Record<string, unknown>;
+  };
+  taskInstance: { taskId: string; mapIndex: number; tryNumber: number; maxTries: number };
+  params: Record<string, unknown>;
+  /** `return_value` XComs of direct upstreams and of tasks the TaskFlow args reference. */
+  upstreamXComs: Record<string, unknown>;
+  heartbeatIntervalSeconds: number;
+}
+
+export interface FinishTaskRequest {
+  state: 'success' | 'failed' | 'skipped';
+  workerId: string;
+  endDate: string;
+  /** Default true; false for FailNoRetry. */
+  retryable?: boolean;
+  returnValue?: unknown;
+  error?: string;
+}
+
+/** The API answered with an error status; `reason` is the server's `detail.reason`. */
+export class ExecutionApiError extends UpdraftError {
+  readonly status: number;
+  readonly reason: string | null;
+  readonly detail: Record<string, unknown> | null;
+
+  constructor(status: number, message: string, detail: Record<string, unknown> | null, code = 'execution_api') {
+    super(code, message);
+    this.status = status;
+    this.detail = detail;
+    this.reason = typeof detail?.reason === 'string' ? detail.reason : null;
+  }
+}
+
+/** 409: the task instance is not in the state this call needs (another worker has it, it was cleared...). */
+export class ExecutionConflictError extends ExecutionApiError {
+  readonly currentState: string | null;
+
+  constructor(message: string, detail: Record<string, unknown> | null) {
+    super(409, message, detail, 'execution_conflict');
+    this.currentState = typeof detail?.currentState === 'string' ? detail.currentState : null;
+  }
+}
+
+/** The API could not be reached (network error or timeout) even after retrying. */
+export class ExecutionApiUnreachableError extends UpdraftError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('execution_api_unreachable', message, options);
+  }
+}
+
+export interface ExecutionApiClientOptions {
+  baseUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  /** Attempts for a request that fails on the network or with 502/503/504 (default 4). */
+  maxAttempts?: number;
+  /** First backoff delay; it doubles per retry (default 100 ms). */
+  retryDelayMs?: number;
+  /** Per-request time limit (default 10 s). */
+  requestTimeoutMs?: number;
+}
+
+const RETRYABLE_STATUSES = new Set([502, 503, 504]);
+
+export class ExecutionApiClient {
+  private readonly baseUrl: string;
+  private readonly token: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly requestTimeoutMs: number;
+
+  constructor(options: ExecutionApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.retryDelayMs = options.retryDelayMs ?? 100;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  }
+
+  /** The gate: queued → running for this attempt. Throws ExecutionConflictError when it may not run. */
+  async start(ti: TaskInstanceKey, body: StartTaskRequest): Promise<StartTaskResponse> {
+    const response = await this.request('PATCH', `/execution/task-instances/${encodeTaskInstanceId(ti)}/run`, body);
+    return (await response.json()) as StartTaskResponse;
+  }
+
+  /** Throws ExecutionConflictError (reason `not_running`) when the runner must stop the task. */
+  async heartbeat(ti: TaskInstanceKey, body: { workerId: string }): Promise<void> {
+    await this.request('PUT', `/execution/task-instances/${encodeTaskInstanceId(ti)}/heartbeat`, body);
+  }
+
+  async finish(ti: TaskInstanceKey, body: FinishTaskRequest): Promise<void> {
+    await this.request('PATCH', `/execution/task-instances/${encodeTaskInstanceId(ti)}/state`, body);
+  }
+
+  /** The XCom, or null when the task instance has none under that key. */
+  async getXCom(ti: TaskInstanceKey, key: string): Promise<{ key: string; value: unknown } | null> {
+    try {
+      const response = await this.request('GET', this.xcomPath(ti, key));
+      return (await response.json()) as { key: string; value: unknown };
+    } catch (error) {
+      if (error instanceof ExecutionApiError && error.status === 404 && error.reason === 'xcom_not_found') return null;
+      throw error;
+    }
+  }
+
+  async setXCom(ti: TaskInstanceKey, key: string, value: unknown): Promise<void> {
+    await this.request('POST', this.xcomPath(ti, key), { value });
+  }
+
+  private xcomPath(ti: TaskInstanceKey, key: string): string {
+    return `/execution/xcoms/${encodeTaskInstanceId(ti)}/${encodeURIComponent(key)}`;
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const url = `${this.baseUrl}${path}`;
+    const init: RequestInit = {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        'updraft-api-version': EXECUTION_API_VERSION,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    };
+    let lastProblem: unknown;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      if (attempt > 1) await delay(this.retryDelayMs * 2 ** (attempt - 2));
+      let response: Response;
+      try {
+        response = await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+      } catch (error) {
+        lastProblem = error;
+        continue;
+      }
+      if (response.ok) return response;
+      const failure = await errorFromResponse(method, path, response);
+      if (RETRYABLE_STATUSES.has(response.status) && attempt < this.maxAttempts) {
+        lastProblem = failure;
+        continue;
+      }
+      throw failure;
+    }
+    if (lastProblem instanceof ExecutionApiError) throw lastProblem;
+    throw new ExecutionApiUnreachableError(
+      `The Task Execution API at ${this.baseUrl} did not answer ${method} ${path} after ${this.maxAttempts} attempts ` +
+        `(${describe(lastProblem)}). Check that the API is running and that UPDRAFT_EXECUTION_API_URL points at it.`,
+      { cause: lastProblem },
+    );
+  }
+}
+
+async function errorFromResponse(method: string, path: string, response: Response): Promise<ExecutionApiError> {
+  let detail: Record<string, unknown> | null = null;
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as { detail?: unknown };
+    if (parsed && typeof parsed.detail === 'object' && parsed.detail !== null) {
+      detail = parsed.detail as Record<string, unknown>;
+    }
+  } catch {
+    // Not our JSON error shape (a proxy or load balancer answered); the raw text goes in the message.
+  }
+  const said = typeof detail?.message === 'string' ? detail.message : text.slice(0, 300) || response.statusText;
+  const message = `The Task Execution API refused ${method} ${path} with ${response.status}: ${said}`;
+  if (response.status === 409) return new ExecutionConflictError(message, detail);
+  return new ExecutionApiError(response.status, message, detail);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+  }
+  return String(error);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

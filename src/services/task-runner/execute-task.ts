@@ -1,0 +1,128 @@
+import type { TaskContext, TaskDefinition } from '../../sdk/index.ts';
+import { airflowIso, dsOf, type AttemptInfo } from './attempt-info.ts';
+import { runBash } from './operators/bash-operator.ts';
+import { renderTemplateFields, templateContext, xcomReferencesIn } from './template-rendering.ts';
+import { toJsonValue } from './json-value.ts';
+import { UnsupportedOperatorError, XComValueError } from './errors.ts';
+import type { TaskLog } from './task-log.ts';
+import { RETURN_VALUE_KEY, type XComAccess } from './xcom-access.ts';
+
+/** How the task's own code ended (errors, signals included, are thrown). */
+export type ExecutionResult = { kind: 'success'; returnValue: unknown } | { kind: 'skipped'; message: string };
+
+export interface ExecuteOptions {
+  task: TaskDefinition;
+  info: AttemptInfo;
+  xcoms: XComAccess;
+  log: TaskLog;
+  signal: AbortSignal;
+}
+
+/** Renders the task's template fields and runs it by operator. */
+export async function executeTask(options: ExecuteOptions): Promise<ExecutionResult> {
+  const { task, info, xcoms, log, signal } = options;
+  await xcoms.prefetch(xcomReferencesIn(task.templateFields));
+  const fields = renderTemplateFields(task.templateFields, templateContext(info, xcoms));
+  switch (task.operator) {
+    case 'empty':
+      return { kind: 'success', returnValue: undefined };
+    case 'bash': {
+      const result = await runBash({
+        command: fields.bashCommand as string,
+        env: stringRecord(fields.env),
+        cwd: typeof fields.cwd === 'string' && fields.cwd !== '' ? fields.cwd : undefined,
+        log,
+        signal,
+      });
+      if (result.kind === 'skipped') return { kind: 'skipped', message: `Bash command returned exit code ${result.exitCode}. Skipping.` };
+      return { kind: 'success', returnValue: result.lastLine };
+    }
+    case 'taskflow': {
+      const args = await Promise.all(task.args.map((arg) => (arg.kind === 'literal' ? arg.value : argumentFromXCom(xcoms, arg))));
+      const ctx = taskContext(info, xcoms, log, signal);
+      const returned = await untilAborted(Promise.resolve().then(() => task.fn(ctx, ...args)), signal);
+      return { kind: 'success', returnValue: returned };
+    }
+    default:
+      throw new UnsupportedOperatorError((task as { operator: string }).operator, info.ti.taskId);
+  }
+}
+
+/** The context a TaskFlow function receives (the SDK's TaskContext). */
+export function taskContext(info: AttemptInfo, xcoms: XComAccess, log: TaskLog, signal: AbortSignal): TaskContext {
+  const { ti } = info;
+  return {
+    dagId: ti.dagId,
+    taskId: ti.taskId,
+    runId: ti.runId,
+    mapIndex: ti.mapIndex,
+    tryNumber: ti.tryNumber,
+    ds: dsOf(info.logicalDate),
+    dsNodash: dsOf(info.logicalDate).replaceAll('-', ''),
+    ts: airflowIso(info.logicalDate),
+    logicalDate: new Date(info.logicalDate),
+    dataIntervalStart: new Date(info.dataIntervalStart),
+    dataIntervalEnd: new Date(info.dataIntervalEnd),
+    params: structuredClone(info.params),
+    conf: structuredClone(info.conf),
+    ti: {
+      dagId: ti.dagId,
+      taskId: ti.taskId,
+      runId: ti.runId,
+      mapIndex: ti.mapIndex,
+      tryNumber: ti.tryNumber,
+      xcomPull: (taskId, key) => xcoms.pull(taskId, key ?? RETURN_VALUE_KEY),
+      xcomPush: async (key, value) => {
+        if (typeof key !== 'string' || key === '') throw new XComValueError('xcomPush needs a non-empty string key.');
+        await xcoms.push(key, toJsonValue(value, `The XCom "${key}" pushed by task "${ti.taskId}"`));
+      },
+    },
+    log: { info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
+    signal,
+  };
+}
+
+/**
+ * A missing `return_value` is null (the upstream returned nothing), as Airflow resolves XComArgs; a
+ * missing other key is an error, since the task would otherwise run on data that does not exist.
+ */
+async function argumentFromXCom(xcoms: XComAccess, arg: { taskId: string; key: string }): Promise<unknown> {
+  const found = await xcoms.find(arg.taskId, arg.key);
+  if (found.found) return found.value;
+  if (arg.key === RETURN_VALUE_KEY) return null;
+  throw new XComValueError(
+    `The XCom "${arg.key}" of task "${arg.taskId}" that this task takes as an argument does not exist. ` +
+      `Make sure "${arg.taskId}" pushes it before this task runs.`,
+  );
+}
+
+/**
+ * A TaskFlow function that ignores its AbortSignal cannot be stopped in-process; the attempt still ends
+ * when the signal fires, and the function's eventual result is discarded.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (value === null || value === undefined || typeof value !== 'object') return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (member !== undefined && member !== null) out[key] = typeof member === 'string' ? member : JSON.stringify(member);
+  }
+  return out;
+}

@@ -1,0 +1,190 @@
+import { formatTaskInstanceKey, type TaskAttemptKey } from '../../core/model/keys.ts';
+import type { ExecuteTaskWorkload } from '../../core/model/workload.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
+import {
+  ExecutionApiClient,
+  ExecutionConflictError,
+  type FinishTaskRequest,
+  type StartTaskResponse,
+} from '../../http/execution-api-client.ts';
+import { taskSignalOf } from '../../sdk/index.ts';
+import { attemptInfoFrom } from './attempt-info.ts';
+import type { BundleLoader } from './bundle-loader.ts';
+import { ExecutionTimeoutError, TaskNotFoundError, UnsupportedOperatorError, WorkerDeadlineError } from './errors.ts';
+import { executeTask } from './execute-task.ts';
+import { findTask } from './find-task.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import { toJsonValue } from './json-value.ts';
+import { describeError, TaskLog } from './task-log.ts';
+import { XComAccess } from './xcom-access.ts';
+
+export interface TaskRunnerDeps {
+  apiBaseUrl: string;
+  objectStore: ObjectStore;
+  /** Identifies this worker to the API; a repeated start by the same worker is answered as a success. */
+  workerId: string;
+  logger: Logger;
+  bundleLoader: Pick<BundleLoader, 'load'>;
+  fetch?: typeof fetch;
+  now?: () => Date;
+  /**
+   * Epoch ms by which the attempt must have ended, because the worker itself will be stopped then (a
+   * Lambda invocation's timeout). The task is aborted at that moment and fails retryably, instead of
+   * dying silently and waiting for the scheduler to notice the missing heartbeats.
+   */
+  deadlineMs?: number;
+}
+
+export type TaskRunOutcome =
+  | { kind: 'finished'; state: 'success' | 'failed' | 'skipped' }
+  /** The start gate refused (duplicate delivery, or the attempt is no longer queued): nothing ran. */
+  | { kind: 'not_started'; reason: string }
+  /**
+   * The attempt ran but its end could not be reported: the API said it is no longer this worker's
+   * (cleared, failed by timeout, taken over), or the finish call failed. The scheduler owns it now.
+   */
+  | { kind: 'interrupted'; reason: string };
+
+/** Attempts this process is running: a duplicate delivered to the same worker must not run it twice. */
+const runningHere = new Set<string>();
+
+/**
+ * Runs one attempt. It throws only when the start call could not be made (the API unreachable, 5xx,
+ * a refused token): then nothing ran and the caller decides about redelivery. After a successful start
+ * every failure ends the attempt through the API instead.
+ */
+export async function runTask(workload: ExecuteTaskWorkload, deps: TaskRunnerDeps): Promise<TaskRunOutcome> {
+  const ti = workload.ti;
+  const attemptId = `${formatTaskInstanceKey(ti)}#${ti.tryNumber}`;
+  if (runningHere.has(attemptId)) {
+    deps.logger.info('Attempt is already running in this worker; ignoring the duplicate delivery', logKeys(ti));
+    return { kind: 'not_started', reason: 'already_running_here' };
+  }
+  runningHere.add(attemptId);
+  try {
+    return await runStartedAttempt(workload, deps);
+  } finally {
+    runningHere.delete(attemptId);
+  }
+}
+
+async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunnerDeps): Promise<TaskRunOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const ti = workload.ti;
+  const client = new ExecutionApiClient({ baseUrl: deps.apiBaseUrl, token: workload.token, fetch: deps.fetch });
+  let started: StartTaskResponse;
+  try {
+    started = await client.start(ti, { workerId: deps.workerId, pid: process.pid, startDate: now().toISOString() });
+  } catch (error) {
+    if (error instanceof ExecutionConflictError) {
+      const reason = error.reason ?? 'conflict';
+      deps.logger.info('The API did not let this attempt start; nothing ran', { ...logKeys(ti), reason, current_state: error.currentState });
+      return { kind: 'not_started', reason };
+    }
+    throw error;
+  }
+
+  const info = attemptInfoFrom(ti, started);
+  const log = new TaskLog(now);
+  log.info(`Starting attempt ${ti.tryNumber} of ${info.maxTries} of ${formatTaskInstanceKey(ti)} on worker ${deps.workerId}`);
+  const controller = new AbortController();
+  let lost: ExecutionConflictError | null = null;
+  const heartbeat = startHeartbeat({
+    client,
+    ti,
+    workerId: deps.workerId,
+    intervalSeconds: started.heartbeatIntervalSeconds,
+    logger: deps.logger,
+    onLost: (error) => {
+      lost = error;
+      log.warn(`The API says this attempt is no longer running here (state ${error.currentState ?? 'unknown'}); stopping the task.`);
+      controller.abort(error);
+    },
+  });
+  let timeout: NodeJS.Timeout | undefined;
+  const deadline =
+    deps.deadlineMs === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new WorkerDeadlineError()), Math.max(0, deps.deadlineMs - Date.now()));
+  let finish: Omit<FinishTaskRequest, 'workerId' | 'endDate'>;
+  try {
+    const task = findTask(await deps.bundleLoader.load(workload.bundleKey), ti);
+    if (task.executionTimeoutSeconds !== null && task.executionTimeoutSeconds > 0) {
+      const seconds = task.executionTimeoutSeconds;
+      timeout = setTimeout(() => controller.abort(new ExecutionTimeoutError(seconds)), seconds * 1000);
+    }
+    const result = await executeTask({
+      task,
+      info,
+      xcoms: new XComAccess(client, ti, started.upstreamXComs ?? {}),
+      log,
+      signal: controller.signal,
+    });
+    if (result.kind === 'skipped') {
+      log.info(result.message);
+      finish = { state: 'skipped' };
+    } else {
+      finish = { state: 'success' };
+      if (task.doXcomPush && result.returnValue !== undefined) {
+        finish.returnValue = toJsonValue(result.returnValue, `The return value of task "${ti.taskId}"`);
+      }
+    }
+  } catch (error) {
+    finish = failureOf(error, log);
+  } finally {
+    heartbeat.stop();
+    if (timeout) clearTimeout(timeout);
+    if (deadline) clearTimeout(deadline);
+  }
+
+  let outcome: TaskRunOutcome;
+  if (lost !== null) {
+    outcome = { kind: 'interrupted', reason: (lost as ExecutionConflictError).reason ?? 'not_running' };
+  } else {
+    outcome = await report(client, ti, { ...finish, workerId: deps.workerId, endDate: now().toISOString() }, log, deps.logger);
+  }
+  try {
+    await log.save(deps.objectStore, workload.logKey);
+  } catch (error) {
+    deps.logger.error('Could not write the task log', { ...logKeys(ti), log_key: workload.logKey, error: describeError(error) });
+  }
+  return outcome;
+}
+
+function failureOf(error: unknown, log: TaskLog): Omit<FinishTaskRequest, 'workerId' | 'endDate'> {
+  const signal = taskSignalOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (signal === 'skip') {
+    log.info(`Task skipped: ${message}`);
+    return { state: 'skipped' };
+  }
+  log.error(`Task failed: ${describeError(error)}`);
+  const retryable = signal !== 'fail_no_retry' && !(error instanceof TaskNotFoundError) && !(error instanceof UnsupportedOperatorError);
+  if (!retryable) log.info('This failure is not retried.');
+  const name = error instanceof Error ? error.name : 'Error';
+  return { state: 'failed', retryable, error: `${name}: ${message}` };
+}
+
+async function report(
+  client: ExecutionApiClient,
+  ti: TaskAttemptKey,
+  request: FinishTaskRequest,
+  log: TaskLog,
+  logger: Logger,
+): Promise<TaskRunOutcome> {
+  try {
+    await client.finish(ti, request);
+    log.info(`Marking task as ${request.state.toUpperCase()}.`);
+    return { kind: 'finished', state: request.state };
+  } catch (error) {
+    const reason = error instanceof ExecutionConflictError ? (error.reason ?? 'conflict') : 'finish_failed';
+    log.error(`Could not report the end of the attempt (${request.state}): ${(error as Error).message}`);
+    logger.error('Could not report the end of the attempt', { ...logKeys(ti), state: request.state, error: describeError(error) });
+    return { kind: 'interrupted', reason };
+  }
+}
+
+export function logKeys(ti: TaskAttemptKey): Record<string, unknown> {
+  return { dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, map_index: ti.mapIndex, try_number: ti.tryNumber };
+}

@@ -1,0 +1,74 @@
+import { bash, chain, dag, empty, FailNoRetry, SkipTask, task } from 'updraft/sdk';
+
+/**
+ * The DAG the runner tests run. It is bundled with esbuild like a real DAG file. Tasks that must wait
+ * for the test (heartbeat, timeout) tell it they started through a hook the test installs on globalThis.
+ */
+interface RunnerTestHooks {
+  started(taskId: string): void;
+}
+const hooks = () => (globalThis as { __updraftRunnerTest?: RunnerTestHooks }).__updraftRunnerTest;
+
+const extract = task({ taskId: 'extract' }, async (ctx) => {
+  ctx.log.info(`extracting ${ctx.ds} for ${ctx.params.region}`);
+  await ctx.ti.xcomPush('row_count', 3);
+  return { day: ctx.ds, rows: [1, 2, 3] };
+});
+
+const transform = task({ taskId: 'transform' }, async (ctx, extracted: unknown, factor: unknown) => {
+  const { rows } = extracted as { rows: number[] };
+  const count = await ctx.ti.xcomPull('extract', 'row_count');
+  return { total: rows.reduce((a, b) => a + b, 0) * (factor as number), count, tryNumber: ctx.tryNumber };
+});
+
+const skipper = task({ taskId: 'skipper' }, () => {
+  throw new SkipTask('nothing to do today');
+});
+
+const noRetry = task({ taskId: 'no_retry', retries: 2 }, () => {
+  throw new FailNoRetry('the input is invalid; fix it and trigger again');
+});
+
+const flaky = task({ taskId: 'flaky', retries: 2 }, function flakyTask() {
+  throw new Error('the warehouse is not reachable');
+});
+
+const unserialisable = task({ taskId: 'unserialisable' }, () => ({ at: new Map([['a', 1]]) }));
+
+const hang = task({ taskId: 'hang', retries: 1, executionTimeout: 0.3 }, async (ctx) => {
+  hooks()?.started('hang');
+  await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+  return 'stopped';
+});
+
+const watched = task({ taskId: 'watched' }, async (ctx) => {
+  hooks()?.started('watched');
+  await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+  return 'stopped';
+});
+
+export const runnerDag = dag(
+  { dagId: 'runner_test', schedule: null, startDate: '2024-01-01', params: { region: 'eu', greeting: 'hello' } },
+  () => {
+    const extracted = extract();
+    transform(extracted, 2);
+    chain(
+      extracted,
+      bash({
+        taskId: 'templated',
+        bashCommand: 'echo "day={{ ds }} greeting=$GREETING region={{ params.region }} day_from_xcom={{ ti.xcom_pull(\'extract\').day }}"',
+        env: { GREETING: '{{ params.greeting }}' },
+      }),
+    );
+    bash({ taskId: 'bash_fails', bashCommand: 'echo about to fail; exit 3' });
+    bash({ taskId: 'bash_skips', bashCommand: 'exit 99' });
+    bash({ taskId: 'bash_hang', bashCommand: 'echo sleeping; sleep 30', executionTimeout: 0.3 });
+    empty({ taskId: 'nothing' });
+    skipper();
+    noRetry();
+    flaky();
+    unserialisable();
+    hang();
+    watched();
+  },
+);
