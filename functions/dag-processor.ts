@@ -1,0 +1,104 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { createDynamoDbClient, createS3Client } from '../src/aws/clients.ts';
+import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
+import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
+import { ConfigError, ValidationError } from '../src/core/errors.ts';
+import { systemClock } from '../src/core/ports/clock.ts';
+import type { Logger } from '../src/core/ports/logger.ts';
+import { DagProcessor, type ObjectEvent, type ObjectEventResult } from '../src/services/dag-processing/index.ts';
+
+/**
+ * Lambda entry of the DAG processor: invoked by EventBridge for S3 "Object Created" and "Object Deleted"
+ * events of the Updraft bucket (the local runtime raises the same events).
+ */
+
+const configSchema = z.object({
+  UPDRAFT_TABLE_NAME: z.string().min(1),
+  UPDRAFT_BUCKET: z.string().min(1),
+  UPDRAFT_PARSE_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  UPDRAFT_DAGS_ARE_PAUSED_AT_CREATION: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+});
+
+export type DagProcessorConfig = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DagProcessorConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigError(`The DAG processor's environment is invalid (${problems}). Check the function's configuration.`);
+  }
+  return parsed.data;
+}
+
+const s3EventSchema = z.object({
+  'detail-type': z.enum(['Object Created', 'Object Deleted']),
+  detail: z.object({
+    bucket: z.object({ name: z.string() }),
+    object: z.object({ key: z.string() }),
+  }),
+});
+
+/** The bucket and decoded key of an EventBridge S3 event (keys arrive URL-encoded, spaces as `+`). */
+export function parseS3ObjectEvent(event: unknown): ObjectEvent & { bucket: string } {
+  const parsed = s3EventSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new ValidationError(
+      `Not an S3 "Object Created"/"Object Deleted" EventBridge event: ${parsed.error.issues[0]?.message ?? 'bad shape'}. ` +
+        'Route only those events of the Updraft bucket to the DAG processor.',
+    );
+  }
+  const { detail } = parsed.data;
+  return {
+    detailType: parsed.data['detail-type'],
+    bucket: detail.bucket.name,
+    key: decodeURIComponent(detail.object.key.replace(/\+/g, ' ')),
+  };
+}
+
+export type DagProcessorHandler = (event: unknown) => Promise<ObjectEventResult>;
+
+export function createDagProcessorHandler(deps: { processor: DagProcessor; bucket: string; logger: Logger }): DagProcessorHandler {
+  return async (event) => {
+    const objectEvent = parseS3ObjectEvent(event);
+    if (objectEvent.bucket !== deps.bucket) {
+      deps.logger.warn('Ignoring an S3 event of another bucket', { bucket: objectEvent.bucket, key: objectEvent.key });
+      return { action: 'ignored', reason: `Bucket "${objectEvent.bucket}" is not the Updraft bucket.` };
+    }
+    const result = await deps.processor.handleObjectEvent({ detailType: objectEvent.detailType, key: objectEvent.key });
+    deps.logger.info('S3 event handled', { key: objectEvent.key, action: result.action });
+    return result;
+  };
+}
+
+let cached: DagProcessorHandler | undefined;
+
+/** Built on the first invocation and kept for the container's life (clients, the local dags/ mirror). */
+function containerHandler(): DagProcessorHandler {
+  if (cached) return cached;
+  const config = loadConfig();
+  const powertools = new PowertoolsLogger({ serviceName: 'updraft-dag-processor' });
+  const logger: Logger = {
+    debug: (message, attributes) => powertools.debug(message, attributes ?? {}),
+    info: (message, attributes) => powertools.info(message, attributes ?? {}),
+    warn: (message, attributes) => powertools.warn(message, attributes ?? {}),
+    error: (message, attributes) => powertools.error(message, attributes ?? {}),
+  };
+  const processor = new DagProcessor({
+    metastore: new DynamoDbMetastore({ client: createDynamoDbClient(), tableName: config.UPDRAFT_TABLE_NAME }),
+    objectStore: new S3ObjectStore({ client: createS3Client(), bucket: config.UPDRAFT_BUCKET }),
+    clock: systemClock,
+    logger,
+    settings: {
+      parseTimeoutSeconds: config.UPDRAFT_PARSE_TIMEOUT_SECONDS,
+      dagsArePausedAtCreation: config.UPDRAFT_DAGS_ARE_PAUSED_AT_CREATION,
+    },
+  });
+  cached = createDagProcessorHandler({ processor, bucket: config.UPDRAFT_BUCKET, logger });
+  return cached;
+}
+
+export const handler = (event: unknown): Promise<ObjectEventResult> => containerHandler()(event);
