@@ -12,6 +12,7 @@ declare module 'vitest' {
  * using their own table prefix, queue names and key prefixes (see `test/support/aws.ts`).
  */
 export default async function setup(project: TestProject) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const emulators = await startEmulators();
   project.provide('endpoints', emulators.endpoints);
   return async () => {

@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDynamoDbClient, createS3Client, createSqsClient } from '../aws/clients.ts';
+import { DynamoDbMetastore, createMetastoreTable } from '../aws/dynamodb/index.ts';
+import { S3ObjectStore } from '../aws/s3/object-store.ts';
+import { SqsExecutor } from '../aws/sqs/sqs-executor.ts';
+import { systemClock, type Clock } from '../core/ports/clock.ts';
+import { ExecutorRegistry } from '../core/ports/executor.ts';
+import type { Logger } from '../core/ports/logger.ts';
+import { createExecutionApiApp, serveExecutionApi } from '../http/execution-api/index.ts';
+import { DagProcessor } from '../services/dag-processing/dag-processor.ts';
+import { DagVersionCache } from '../services/dag-version-cache.ts';
+import { TaskTokens } from '../services/execution/task-tokens.ts';
+import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler, SchedulerTick, type SchedulerSettings } from '../services/scheduler/index.ts';
+import { DagFolderSync } from './dag-folder-sync.ts';
+import { LOCAL_CREDENTIALS, startEmulators, type RunningEmulators } from './emulators.ts';
+import { ensureLocalResources } from './local-resources.ts';
+import { WorkerPool } from './worker-pool.ts';
+
+/** Names of the local resources; in AWS the CDK stack names them. */
+export const LOCAL_RESOURCE_NAMES = {
+  table: 'updraft',
+  bucket: 'updraft',
+  queue: 'updraft-tasks',
+  deadLetterQueue: 'updraft-tasks-dlq',
+} as const;
+
+export interface LocalStackOptions {
+  /** State folder (DynamoDB data, S3 objects, token key); null keeps everything in memory. */
+  home: string | null;
+  dagsFolder: string;
+  workers: number;
+  executionApiPort: number;
+  logger: Logger;
+  clock?: Clock;
+  schedulerSettings?: Partial<SchedulerSettings>;
+  /** Where worker processes write their output (default: stderr). */
+  workerOutput?: NodeJS.WritableStream;
+}
+
+/**
+ * Every piece of Updraft in one process tree, wired as AWS wires it: the same adapters, pointed at the
+ * embedded emulators. `updraft standalone`, `updraft dags test`, the end-to-end tests and the benchmark
+ * all run on this.
+ */
+export class LocalStack {
+  private tickLoop: NodeJS.Timeout | null = null;
+  private ticking: Promise<unknown> | null = null;
+
+  private constructor(
+    readonly emulators: RunningEmulators,
+    readonly metastore: DynamoDbMetastore,
+    readonly objectStore: S3ObjectStore,
+    readonly processor: DagProcessor,
+    readonly runScheduler: RunScheduler,
+    readonly tick: SchedulerTick,
+    readonly dagSync: DagFolderSync,
+    readonly workers: WorkerPool,
+    readonly executionApiUrl: string,
+    readonly schedulerDeps: ConstructorParameters<typeof RunScheduler>[0],
+    private readonly closeExecutionApi: () => Promise<void>,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options: LocalStackOptions): Promise<LocalStack> {
+    const { home, logger } = options;
+    const clock = options.clock ?? systemClock;
+    if (home) mkdirSync(home, { recursive: true });
+    const emulators = await startEmulators(
+      home ? { dynamoDbPath: join(home, 'dynamodb'), s3DataPath: join(home, 's3') } : {},
+    );
+    try {
+      const clientOptions = {
+        region: emulators.endpoints.region,
+        dynamodbEndpoint: emulators.endpoints.dynamodb,
+        sqsEndpoint: emulators.endpoints.sqs,
+        s3Endpoint: emulators.endpoints.s3,
+        credentials: { ...LOCAL_CREDENTIALS },
+      };
+      const dynamo = createDynamoDbClient(clientOptions);
+      const sqs = createSqsClient(clientOptions);
+      const s3 = createS3Client(clientOptions);
+      await createMetastoreTable(dynamo, LOCAL_RESOURCE_NAMES.table);
+      const queues = await ensureLocalResources({
+        sqs,
+        s3,
+        queueName: LOCAL_RESOURCE_NAMES.queue,
+        deadLetterQueueName: LOCAL_RESOURCE_NAMES.deadLetterQueue,
+        bucket: LOCAL_RESOURCE_NAMES.bucket,
+        visibilityTimeoutSeconds: 60,
+        maxReceiveCount: 5,
+      });
+      const queueArn = `arn:aws:sqs:${emulators.endpoints.region}:000000000000:${LOCAL_RESOURCE_NAMES.queue}`;
+
+      const metastore = new DynamoDbMetastore({ client: dynamo, tableName: LOCAL_RESOURCE_NAMES.table });
+      const objectStore = new S3ObjectStore({ client: s3, bucket: LOCAL_RESOURCE_NAMES.bucket });
+      const tokens = new TaskTokens(loadTokenSecret(home), clock);
+      const dagVersions = new DagVersionCache(metastore);
+      const executors = new ExecutorRegistry([new SqsExecutor({ client: sqs, queueUrl: queues.queueUrl, name: 'lambda' })]);
+      const schedulerDeps = {
+        metastore,
+        executors,
+        clock,
+        tokens,
+        logger,
+        dagVersions,
+        settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'local', ...options.schedulerSettings },
+      };
+      const runScheduler = new RunScheduler(schedulerDeps);
+      const tick = new SchedulerTick(schedulerDeps);
+      const app = createExecutionApiApp({
+        metastore,
+        objectStore,
+        tokens,
+        clock,
+        logger,
+        dagVersions,
+        onTaskFinished: (run) => runScheduler.scheduleRun(run),
+      });
+      const api = await serveExecutionApi(app, { port: options.executionApiPort, host: '127.0.0.1' });
+      const processor = new DagProcessor({
+        metastore,
+        objectStore,
+        clock,
+        logger,
+        settings: { parseTimeoutSeconds: 30, dagsArePausedAtCreation: false },
+      });
+      const dagSync = new DagFolderSync({
+        folder: options.dagsFolder,
+        objectStore,
+        logger,
+        onEvent: async (event) => {
+          await processor.handleObjectEvent(event);
+        },
+      });
+      const workers = new WorkerPool({
+        size: options.workers,
+        logger,
+        output: options.workerOutput,
+        environment: {
+          executionApiUrl: api.url,
+          queueUrl: queues.queueUrl,
+          queueArn,
+          bucket: LOCAL_RESOURCE_NAMES.bucket,
+          sqsEndpoint: emulators.endpoints.sqs,
+          s3Endpoint: emulators.endpoints.s3,
+          region: emulators.endpoints.region,
+          ...LOCAL_CREDENTIALS,
+        },
+      });
+      workers.start();
+      return new LocalStack(
+        emulators,
+        metastore,
+        objectStore,
+        processor,
+        runScheduler,
+        tick,
+        dagSync,
+        workers,
+        api.url,
+        schedulerDeps,
+        () => api.close(),
+        logger,
+      );
+    } catch (error) {
+      await emulators.stop();
+      throw error;
+    }
+  }
+
+  /** Runs a scheduler tick every `intervalMs`, never two at once (the EventBridge rule's local twin). */
+  startTicking(intervalMs: number): void {
+    const loop = async () => {
+      this.ticking = this.tick.tick().catch((error: unknown) => {
+        this.logger.error('Scheduler tick failed', { error: String(error) });
+      });
+      await this.ticking;
+      this.ticking = null;
+      if (this.tickLoop) this.tickLoop = setTimeout(() => void loop(), intervalMs);
+    };
+    this.tickLoop = setTimeout(() => void loop(), 0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.tickLoop) clearTimeout(this.tickLoop);
+    this.tickLoop = null;
+    await this.ticking;
+    await this.dagSync.stop();
+    await this.workers.stop();
+    await this.closeExecutionApi();
+    await this.emulators.stop();
+  }
+}
+
+/** The key that signs task tokens: kept in the state folder so tokens survive a restart. */
+function loadTokenSecret(home: string | null): Buffer {
+  if (!home) return randomBytes(32);
+  const path = join(home, 'token-signing-key');
+  if (existsSync(path)) return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  const secret = randomBytes(32);
+  writeFileSync(path, secret.toString('base64'), { mode: 0o600 });
+  return secret;
+}
