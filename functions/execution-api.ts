@@ -47,7 +47,7 @@ function wire(): Handler {
       dagVersions,
       settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}` },
     });
-    onTaskFinished = (run) => scheduler.scheduleRun(run);
+    onTaskFinished = (run) => scheduler.scheduleRunSoon(run);
   }
   const app = createExecutionApiApp({
     metastore,

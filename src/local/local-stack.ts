@@ -116,7 +116,7 @@ export class LocalStack {
         clock,
         logger,
         dagVersions,
-        onTaskFinished: (run) => runScheduler.scheduleRun(run),
+        onTaskFinished: (run) => runScheduler.scheduleRunSoon(run),
       });
       const api = await serveExecutionApi(app, { port: options.executionApiPort, host: '127.0.0.1' });
       const processor = new DagProcessor({

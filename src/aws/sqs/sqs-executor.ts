@@ -51,7 +51,7 @@ export class SqsExecutor implements Executor {
     const { ti } = workload;
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
     try {
-      const response = await this.client.send(
+      await this.client.send(
         new SendMessageCommand({
           QueueUrl: this.queueUrl,
           MessageBody: serializeWorkloadMessage(workload),
@@ -64,7 +64,9 @@ export class SqsExecutor implements Executor {
           },
         }),
       );
-      return { externalId: response.MessageId ?? null };
+      // An SQS message id can neither find nor cancel a message, so it is not worth a metastore write on
+      // the task-to-task hot path; the attempt is traced by its task instance key instead.
+      return { externalId: null };
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new QueueSendError(

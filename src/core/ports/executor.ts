@@ -7,6 +7,10 @@ import type { ExecuteTaskWorkload } from '../model/workload.ts';
  */
 export interface Executor {
   readonly name: string;
+  /**
+   * `externalId` is an id the executor can later use to find, stop or adopt the attempt (an ECS task
+   * ARN); the scheduler records it. Null when there is none worth a write.
+   */
   queueWorkload(workload: ExecuteTaskWorkload, options?: { delaySeconds?: number }): Promise<{ externalId: string | null }>;
 }
 

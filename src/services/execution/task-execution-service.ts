@@ -77,8 +77,13 @@ export class TaskExecutionService {
 
     const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
     const task = this.findTask(run, version.serialized.tasks, token.taskId);
-    // Stale XComs of an earlier attempt must not leak into this one (Airflow clears them too).
-    const [upstreamXComs] = await Promise.all([this.prefetchXComs(token, task), this.xcoms.clear(token)]);
+    // Stale XComs of an earlier attempt must not leak into this one (Airflow clears them too). A first
+    // try has no earlier attempt (clearing a task instance moves its try number on), so the hot path
+    // skips the listing.
+    const [upstreamXComs] = await Promise.all([
+      this.prefetchXComs(token, task),
+      token.tryNumber > 1 ? this.xcoms.clear(token) : undefined,
+    ]);
     return {
       dagRun: {
         dagId: run.dagId,

@@ -202,3 +202,37 @@ describe('RunScheduler.scheduleRun', () => {
     expect(await h.metastore.listTaskInstances(run)).toEqual([]);
   });
 });
+
+describe('RunScheduler.scheduleRunSoon (the fast path)', () => {
+  it('folds concurrent calls for one run into a running pass and one follow-up pass', async () => {
+    const leaves = Array.from({ length: 20 }, (_, index) => task(`leaf_${index}`));
+    const run = await runningRun('coalesced', [...leaves, task('join', leaves.map((leaf) => leaf.taskId))]);
+    const counting = new RunScheduler(h.deps());
+    let passes = 0;
+    const original = counting.scheduleRun.bind(counting);
+    counting.scheduleRun = async (target) => {
+      passes += 1;
+      return original(target);
+    };
+
+    await Promise.all(Array.from({ length: 25 }, () => counting.scheduleRunSoon(run)));
+
+    expect(passes).toBe(2);
+    expect(sentFor('coalesced').sort()).toEqual(leaves.map((leaf) => `${leaf.taskId}#1`).sort());
+  });
+
+  it('runs a pass that starts after every write made before the call', async () => {
+    const run = await runningRun('coalesced_follow_up', [task('first'), task('second', ['first'])]);
+    await scheduler.scheduleRunSoon(run);
+    await startAttempt(h, key(run, 'first'));
+    await finishAttempt(h, key(run, 'first'), 'success', { retryDelaySeconds: 60, logicalDate: run.logicalDate });
+
+    // A pass already in flight read the run before `first` finished; the call after the write must
+    // still see it, through the follow-up pass.
+    const inFlight = scheduler.scheduleRunSoon(run);
+    const afterWrite = scheduler.scheduleRunSoon(run);
+    await Promise.all([inFlight, afterWrite]);
+
+    expect(sentFor('coalesced_follow_up')).toEqual(['first#1', 'second#1']);
+  });
+});
