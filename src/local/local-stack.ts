@@ -6,7 +6,7 @@ import { DynamoDbMetastore, createMetastoreTable } from '../aws/dynamodb/index.t
 import { S3ObjectStore } from '../aws/s3/object-store.ts';
 import { SqsExecutor } from '../aws/sqs/sqs-executor.ts';
 import { systemClock, type Clock } from '../core/ports/clock.ts';
-import { ExecutorRegistry } from '../core/ports/executor.ts';
+import { ExecutorRegistry, type Executor } from '../core/ports/executor.ts';
 import type { Logger } from '../core/ports/logger.ts';
 import { createExecutionApiApp, serveExecutionApi } from '../http/execution-api/index.ts';
 import { DagProcessor } from '../services/dag-processing/dag-processor.ts';
@@ -37,6 +37,10 @@ export interface LocalStackOptions {
   schedulerSettings?: Partial<SchedulerSettings>;
   /** Where worker processes write their output (default: stderr). */
   workerOutput?: NodeJS.WritableStream;
+  /** How often workers heartbeat (default 10 s); tests shorten it with the heartbeat timeout. */
+  heartbeatIntervalSeconds?: number;
+  /** Wraps the executor, for tests that simulate the queue's at-least-once delivery. */
+  decorateExecutor?: (executor: Executor) => Executor;
 }
 
 /**
@@ -97,7 +101,8 @@ export class LocalStack {
       const objectStore = new S3ObjectStore({ client: s3, bucket: LOCAL_RESOURCE_NAMES.bucket });
       const tokens = new TaskTokens(loadTokenSecret(home), clock);
       const dagVersions = new DagVersionCache(metastore);
-      const executors = new ExecutorRegistry([new SqsExecutor({ client: sqs, queueUrl: queues.queueUrl, name: 'lambda' })]);
+      const lambdaExecutor = new SqsExecutor({ client: sqs, queueUrl: queues.queueUrl, name: 'lambda' });
+      const executors = new ExecutorRegistry([options.decorateExecutor?.(lambdaExecutor) ?? lambdaExecutor]);
       const schedulerDeps = {
         metastore,
         executors,
@@ -116,6 +121,7 @@ export class LocalStack {
         clock,
         logger,
         dagVersions,
+        heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
         onTaskFinished: (run) => runScheduler.scheduleRunSoon(run),
       });
       const api = await serveExecutionApi(app, { port: options.executionApiPort, host: '127.0.0.1' });

@@ -22,8 +22,13 @@ export function resolveParams(
  * The tasks whose `return_value` the attempt is likely to pull: its direct upstreams and every task its
  * TaskFlow arguments reference. Sending them with the start answer saves the runner a round trip each.
  */
-export function prefetchedXComTaskIds(task: Pick<SerializedTask, 'upstreamTaskIds' | 'args'>): string[] {
-  const ids = new Set(task.upstreamTaskIds);
+export function prefetchedXComTaskIds(
+  task: Pick<SerializedTask, 'upstreamTaskIds' | 'args'>,
+  tasks: readonly Pick<SerializedTask, 'taskId' | 'doXcomPush'>[] = [],
+): string[] {
+  // An upstream that pushes no return value (an empty task, doXcomPush: false) has nothing to read.
+  const silent = new Set(tasks.filter((candidate) => !candidate.doXcomPush).map((candidate) => candidate.taskId));
+  const ids = new Set(task.upstreamTaskIds.filter((taskId) => !silent.has(taskId)));
   for (const arg of task.args) {
     if (arg.kind === 'xcom') ids.add(arg.taskId);
   }

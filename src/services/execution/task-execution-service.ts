@@ -81,7 +81,7 @@ export class TaskExecutionService {
     // try has no earlier attempt (clearing a task instance moves its try number on), so the hot path
     // skips the listing.
     const [upstreamXComs] = await Promise.all([
-      this.prefetchXComs(token, task),
+      this.prefetchXComs(token, task, version.serialized.tasks),
       token.tryNumber > 1 ? this.xcoms.clear(token) : undefined,
     ]);
     return {
@@ -253,9 +253,13 @@ export class TaskExecutionService {
     return task;
   }
 
-  private async prefetchXComs(token: TaskAttemptKey, task: SerializedTask | undefined): Promise<Record<string, unknown>> {
+  private async prefetchXComs(
+    token: TaskAttemptKey,
+    task: SerializedTask | undefined,
+    tasks: readonly SerializedTask[],
+  ): Promise<Record<string, unknown>> {
     if (!task) return {};
-    const taskIds = prefetchedXComTaskIds(task);
+    const taskIds = prefetchedXComTaskIds(task, tasks);
     const values = await Promise.all(
       taskIds.map((taskId) => this.xcoms.get({ dagId: token.dagId, runId: token.runId, taskId, mapIndex: -1 }, RETURN_VALUE_KEY)),
     );

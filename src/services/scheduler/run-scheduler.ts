@@ -47,6 +47,10 @@ export class RunScheduler {
    * The fast path's entry: as `scheduleRun`, but calls for the same run coalesce. While one pass runs,
    * later callers share a single follow-up pass that starts when it ends, so it sees every write made
    * before they called. A fan-in of 500 finishing tasks then costs a handful of passes, not 500.
+   *
+   * The caller that creates the follow-up pass awaits it; callers that join an already-queued one return
+   * at once, because their write is covered and the creator keeps the process busy until it has run. (A
+   * Lambda container serves one request at a time, so there every call runs and awaits its own pass.)
    */
   scheduleRunSoon(run: DagRunKey): Promise<void> {
     const key = `${run.dagId}\u0000${run.runId}`;
@@ -55,7 +59,7 @@ export class RunScheduler {
       flight = { running: null, queued: null };
       this.flights.set(key, flight);
     }
-    if (flight.queued) return flight.queued;
+    if (flight.queued) return Promise.resolve();
     const current = flight;
     const prior = current.running;
     // Assigned before any await inside reads it: the body only touches `pass` after its first await.

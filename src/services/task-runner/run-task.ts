@@ -126,7 +126,8 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
       finish = { state: 'skipped' };
     } else {
       finish = { state: 'success' };
-      if (task.doXcomPush && result.returnValue !== undefined) {
+      // Airflow pushes no XCom for a None result; a missing return_value reads as null downstream.
+      if (task.doXcomPush && result.returnValue !== undefined && result.returnValue !== null) {
         finish.returnValue = toJsonValue(result.returnValue, `The return value of task "${ti.taskId}"`);
       }
     }

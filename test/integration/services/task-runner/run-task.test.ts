@@ -59,6 +59,13 @@ describe('runTask', () => {
     expect(await h.xcom(nothing)).toBeNull();
   });
 
+  it('pushes no XCom for a task that returns null, as Airflow pushes none for None', async () => {
+    const run = await h.seedRun();
+    const returnsNull = await h.queue(run, 'returns_null');
+    expect(await runTask(returnsNull, h.deps())).toEqual({ kind: 'finished', state: 'success' });
+    expect(await h.xcom(returnsNull)).toBeNull();
+  });
+
   it('maps SkipTask to skipped, FailNoRetry to failed without retry, and other errors to a retry', async () => {
     const run = await h.seedRun();
     const skipper = await h.queue(run, 'skipper');

@@ -24,4 +24,12 @@ describe('prefetchedXComTaskIds', () => {
     });
     expect(ids).toEqual(['extract', 'transform', 'config']);
   });
+
+  it('leaves out upstreams that push no return value', () => {
+    const ids = prefetchedXComTaskIds({ upstreamTaskIds: ['start', 'extract'], args: [] }, [
+      { taskId: 'start', doXcomPush: false },
+      { taskId: 'extract', doXcomPush: true },
+    ]);
+    expect(ids).toEqual(['extract']);
+  });
 });

@@ -47,6 +47,8 @@ const watched = task({ taskId: 'watched' }, async (ctx) => {
   return 'stopped';
 });
 
+const returnsNull = task({ taskId: 'returns_null' }, () => null);
+
 export const runnerDag = dag(
   { dagId: 'runner_test', schedule: null, startDate: '2024-01-01', params: { region: 'eu', greeting: 'hello' } },
   () => {
@@ -64,6 +66,7 @@ export const runnerDag = dag(
     bash({ taskId: 'bash_skips', bashCommand: 'exit 99' });
     bash({ taskId: 'bash_hang', bashCommand: 'echo sleeping; sleep 30', executionTimeout: 0.3 });
     empty({ taskId: 'nothing' });
+    returnsNull();
     skipper();
     noRetry();
     flaky();
