@@ -5,13 +5,13 @@ import { createDynamoDbClient, createS3Client, createSqsClient } from '../src/aw
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
 import { SqsExecutor } from '../src/aws/sqs/sqs-executor.ts';
-import type { DagRunKey } from '../src/core/model/keys.ts';
 import { systemClock } from '../src/core/ports/clock.ts';
 import { ExecutorRegistry } from '../src/core/ports/executor.ts';
 import type { Logger } from '../src/core/ports/logger.ts';
 import { createExecutionApiApp } from '../src/http/execution-api/app.ts';
 import { loadExecutionApiConfig } from '../src/http/execution-api/lambda-config.ts';
 import { DagVersionCache } from '../src/services/dag-version-cache.ts';
+import type { TaskExecutionDeps } from '../src/services/execution/task-execution-service.ts';
 import { TaskTokens } from '../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler } from '../src/services/scheduler/index.ts';
 
@@ -36,7 +36,7 @@ function wire(): Handler {
   const objectStore = new S3ObjectStore({ client: createS3Client(), bucket: config.bucket });
   const tokens = new TaskTokens(config.tokenSecret, systemClock);
   const dagVersions = new DagVersionCache(metastore);
-  let onTaskFinished: (run: DagRunKey) => Promise<void> = async () => {};
+  let onTaskFinished: TaskExecutionDeps['onTaskFinished'] = async () => {};
   if (config.taskQueueUrl) {
     const scheduler = new RunScheduler({
       metastore,
@@ -47,7 +47,7 @@ function wire(): Handler {
       dagVersions,
       settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}` },
     });
-    onTaskFinished = (run) => scheduler.scheduleRunSoon(run);
+    onTaskFinished = (run, finished) => scheduler.afterTaskFinished(run, finished);
   }
   const app = createExecutionApiApp({
     metastore,

@@ -122,7 +122,7 @@ export class LocalStack {
         logger,
         dagVersions,
         heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
-        onTaskFinished: (run) => runScheduler.scheduleRunSoon(run),
+        onTaskFinished: (run, finished) => runScheduler.afterTaskFinished(run, finished),
       });
       const api = await serveExecutionApi(app, { port: options.executionApiPort, host: '127.0.0.1' });
       const processor = new DagProcessor({

@@ -21,6 +21,7 @@ export const ATTR = {
   runOrder: 'lsi1sk',
   expiresAt: 'expiresAt',
   type: 'itemType',
+  succeededUpstreams: 'succeededUpstreams',
 } as const;
 
 /** Partition keys of the lists GSI. */

@@ -127,6 +127,9 @@ export class DynamoDbMetastore implements Metastore {
   ): Promise<TaskInstanceRecord> {
     return this.taskInstances.updateTaskInstance(key, changes, condition);
   }
+  recordSucceededUpstream(downstream: TaskInstanceKey, upstreamTaskId: string): Promise<number | null> {
+    return this.taskInstances.recordSucceededUpstream(downstream, upstreamTaskId);
+  }
 
   putXCom(record: XComRecord): Promise<void> {
     return this.xcoms.putXCom(record);

@@ -142,6 +142,28 @@ export class DynamoDbTaskInstanceStore implements TaskInstanceStore {
     return items.map(decodeTaskInstance);
   }
 
+  /** A string-set ADD is idempotent, so a repeated fast path cannot inflate the count. */
+  async recordSucceededUpstream(downstream: TaskInstanceKey, upstreamTaskId: string): Promise<number | null> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: taskInstanceKey(downstream),
+          UpdateExpression: 'ADD #set :upstream',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#set': ATTR.succeededUpstreams, '#pk': ATTR.pk },
+          ExpressionAttributeValues: { ':upstream': new Set([upstreamTaskId]) },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const members = result.Attributes?.[ATTR.succeededUpstreams] as Set<string> | undefined;
+      return members?.size ?? 0;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return null;
+      throw error;
+    }
+  }
+
   /** One UpdateItem: the condition is checked and the new record returned by the same request. */
   async updateTaskInstance(
     key: TaskInstanceKey,

@@ -99,6 +99,13 @@ export interface TaskInstanceStore {
   getTaskInstance(key: TaskInstanceKey): Promise<TaskInstanceRecord | null>;
   /** Every task instance of a run (strongly consistent). */
   listTaskInstances(run: DagRunKey): Promise<TaskInstanceRecord[]>;
+  /**
+   * Adds `upstreamTaskId` to the set of upstream tasks the instance has seen succeed, and returns how
+   * many distinct ones the set holds (null when the instance does not exist). Idempotent: adding the same
+   * upstream twice counts it once. The fast path uses the count only to skip passes that cannot change
+   * anything; decisions are always made from task instance states.
+   */
+  recordSucceededUpstream(downstream: TaskInstanceKey, upstreamTaskId: string): Promise<number | null>;
   /** Conditional update; throws ConflictError (with `current`) when the condition fails. */
   updateTaskInstance(
     key: TaskInstanceKey,

@@ -16,3 +16,4 @@ export {
   type TransitionKind,
 } from './task-planning.ts';
 export { planRunCreation, type PlannedRun, type RunCreationInput, type RunCreationPlan } from './run-creation.ts';
+export { fastPathGateAfterSuccess, type FastPathGate } from './fast-path-gate.ts';

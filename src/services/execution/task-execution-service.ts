@@ -34,7 +34,8 @@ export interface TaskExecutionDeps {
   logger: Logger;
   dagVersions: DagVersionCache;
   /** The fast path: schedules the run's downstream tasks. Its failure never fails a finish. */
-  onTaskFinished: (run: DagRunKey) => Promise<void>;
+  /** The fast path; `finished` says which attempt ended and how, so it can skip passes that change nothing. */
+  onTaskFinished: (run: DagRunKey, finished?: { taskId: string; mapIndex: number; state: TerminalAttemptState }) => Promise<void>;
   heartbeatIntervalSeconds?: number;
 }
 
@@ -127,7 +128,7 @@ export class TaskExecutionService {
       if (refusal) throw refusal;
       this.deps.logger.info('Task attempt finish repeated; already applied', { ...logKeys(token), state: finishedState });
     }
-    await this.runFastPath(token);
+    await this.runFastPath(token, finishedState);
   }
 
   /** Any task instance of the token's run may be read: a task pulls from any task of its run. */
@@ -202,14 +203,18 @@ export class TaskExecutionService {
     return new Date(endDate.getTime() + delay * 1000);
   }
 
-  private async runFastPath(run: DagRunKey): Promise<void> {
+  private async runFastPath(attempt: TaskAttemptKey, state: TerminalAttemptState): Promise<void> {
     try {
-      await this.deps.onTaskFinished({ dagId: run.dagId, runId: run.runId });
+      await this.deps.onTaskFinished(
+        { dagId: attempt.dagId, runId: attempt.runId },
+        { taskId: attempt.taskId, mapIndex: attempt.mapIndex, state },
+      );
     } catch (error) {
       // The scheduler's tick schedules the run anyway; the finish itself is durable.
       this.deps.logger.error('Fast path failed after a task finished; the next scheduler tick will catch up', {
-        dag_id: run.dagId,
-        run_id: run.runId,
+        dag_id: attempt.dagId,
+        run_id: attempt.runId,
+        task_id: attempt.taskId,
         error: error instanceof Error ? error.message : String(error),
       });
     }

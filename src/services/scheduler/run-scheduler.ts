@@ -2,7 +2,8 @@ import { ConflictError } from '../../core/errors.ts';
 import type { DagRunKey } from '../../core/model/keys.ts';
 import type { DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedDag } from '../../core/model/serialized-dag.ts';
-import type { DagRunState } from '../../core/model/states.ts';
+import type { DagRunState, TaskInstanceState } from '../../core/model/states.ts';
+import { fastPathGateAfterSuccess } from '../../core/scheduling/fast-path-gate.ts';
 import { explainDagRunState } from '../../core/scheduling/run-state.ts';
 import { planTaskInstances, type TransitionKind } from '../../core/scheduling/task-planning.ts';
 import { mapWithConcurrency } from './concurrency.ts';
@@ -29,9 +30,20 @@ export interface RunScheduleResult {
  * it when a task ends) and the tick's per-run step, so it costs one task-instance listing and writes in
  * parallel; every write is conditional, so concurrent calls for the same run are safe.
  */
+/** What the Execution API tells the fast path about the attempt that just ended. */
+export interface FinishedAttempt {
+  taskId: string;
+  mapIndex: number;
+  state: TaskInstanceState;
+}
+
+/** Runs' version ids never change, so the fast path reads each run's once per process. */
+const REMEMBERED_RUN_VERSIONS = 2000;
+
 export class RunScheduler {
   private readonly applier: TransitionApplier;
   private readonly flights = new Map<string, RunFlight>();
+  private readonly runVersions = new Map<string, string>();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.applier = new TransitionApplier(deps);
@@ -41,6 +53,41 @@ export class RunScheduler {
     // Both reads at once: this is the task-to-task hot path.
     const [record, tis] = await Promise.all([this.deps.metastore.getDagRun(run), this.deps.metastore.listTaskInstances(run)]);
     if (record?.state === 'running') await this.scheduleRunRecord(record, tis);
+  }
+
+  /**
+   * The fast path, called by the Execution API after an attempt ended. Anything but a success is rare
+   * and may cascade (skips, upstream failures, retries), so it schedules the run. A success schedules it
+   * only when a downstream task may have become ready (see `fastPathGateAfterSuccess`); otherwise it
+   * just counts the success on the downstream joins, so a 500-wide fan-in costs one pass instead of 500.
+   * The tick still schedules every running run, so a count lost to a crash only delays, never loses.
+   */
+  async afterTaskFinished(run: DagRunKey, finished?: FinishedAttempt): Promise<void> {
+    if (!finished || finished.state !== 'success' || finished.mapIndex >= 0) return this.scheduleRunSoon(run);
+    const versionId = await this.versionOf(run);
+    if (versionId === null) return;
+    const version = await this.deps.dagVersions.get(run.dagId, versionId);
+    const gate = fastPathGateAfterSuccess(version.serialized, finished.taskId);
+    if (gate.passNow) return this.scheduleRunSoon(run);
+    const counts = await Promise.all(
+      gate.counted.map((join) =>
+        this.deps.metastore.recordSucceededUpstream({ ...run, taskId: join.taskId, mapIndex: -1 }, finished.taskId),
+      ),
+    );
+    if (counts.some((count, index) => count === null || count >= gate.counted[index]!.needed)) {
+      return this.scheduleRunSoon(run);
+    }
+  }
+
+  private async versionOf(run: DagRunKey): Promise<string | null> {
+    const key = `${run.dagId}\u0000${run.runId}`;
+    const known = this.runVersions.get(key);
+    if (known) return known;
+    const record = await this.deps.metastore.getDagRun(run);
+    if (!record) return null;
+    if (this.runVersions.size >= REMEMBERED_RUN_VERSIONS) this.runVersions.delete(this.runVersions.keys().next().value!);
+    this.runVersions.set(key, record.versionId);
+    return record.versionId;
   }
 
   /**

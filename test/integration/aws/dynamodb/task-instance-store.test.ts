@@ -109,6 +109,25 @@ describe('DynamoDbMetastore task instances', () => {
     expect(await store.updateTaskInstance(ti, {}, { state: 'queued' })).toEqual(ti);
   });
 
+  it('counts distinct succeeded upstreams on a join, once each however often they are recorded', async () => {
+    const run = newRun();
+    const join = taskInstance(run, 'join');
+    await store.createTaskInstances([join]);
+    expect(await store.recordSucceededUpstream(join, 'a')).toBe(1);
+    expect(await store.recordSucceededUpstream(join, 'a')).toBe(1);
+    const concurrent = await Promise.all(['b', 'c', 'd', 'b'].map((upstream) => store.recordSucceededUpstream(join, upstream)));
+    expect(Math.max(...concurrent)).toBe(4);
+    // The count lives beside the record and leaves it as it was.
+    expect(await store.getTaskInstance(join)).toEqual(join);
+  });
+
+  it('records no upstream success on a task instance that does not exist, and creates none', async () => {
+    const run = newRun();
+    const missing = taskInstance(run, 'never_created');
+    expect(await store.recordSucceededUpstream(missing, 'a')).toBeNull();
+    expect(await store.getTaskInstance(missing)).toBeNull();
+  });
+
   describe('conflicts carry the record as stored now', () => {
     const setup = async () => {
       const run = newRun();

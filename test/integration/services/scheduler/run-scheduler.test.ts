@@ -236,3 +236,48 @@ describe('RunScheduler.scheduleRunSoon (the fast path)', () => {
     expect(sentFor('coalesced_follow_up')).toEqual(['first#1', 'second#1']);
   });
 });
+
+describe('RunScheduler.afterTaskFinished (the gated fast path)', () => {
+  function countingScheduler() {
+    const counting = new RunScheduler(h.deps());
+    const calls = { passes: 0 };
+    const original = counting.scheduleRun.bind(counting);
+    counting.scheduleRun = async (target) => {
+      calls.passes += 1;
+      return original(target);
+    };
+    return { counting, calls };
+  }
+
+  it('skips passes until the last upstream of a join succeeded, then queues the join', async () => {
+    const leaves = ['a', 'b', 'c'].map((id) => task(id));
+    const run = await runningRun('gated_join', [...leaves, task('join', ['a', 'b', 'c'])]);
+    await scheduler.scheduleRun(run);
+    const { counting, calls } = countingScheduler();
+
+    for (const leaf of ['a', 'b']) {
+      await startAttempt(h, key(run, leaf));
+      await finishAttempt(h, key(run, leaf), 'success', { retryDelaySeconds: 60, logicalDate: run.logicalDate });
+      await counting.afterTaskFinished(run, { taskId: leaf, mapIndex: -1, state: 'success' });
+    }
+    expect(calls.passes).toBe(0);
+    expect(sentFor('gated_join')).not.toContain('join#1');
+
+    await startAttempt(h, key(run, 'c'));
+    await finishAttempt(h, key(run, 'c'), 'success', { retryDelaySeconds: 60, logicalDate: run.logicalDate });
+    await counting.afterTaskFinished(run, { taskId: 'c', mapIndex: -1, state: 'success' });
+    expect(calls.passes).toBe(1);
+    expect(sentFor('gated_join')).toContain('join#1');
+  });
+
+  it('runs a pass at once after a failure, so the join is marked upstream_failed without waiting', async () => {
+    const run = await runningRun('gated_failure', [task('a'), task('b'), task('join', ['a', 'b'])]);
+    await scheduler.scheduleRun(run);
+    const { counting, calls } = countingScheduler();
+    await startAttempt(h, key(run, 'a'));
+    await finishAttempt(h, key(run, 'a'), 'failed', { retryDelaySeconds: 60, logicalDate: run.logicalDate });
+    await counting.afterTaskFinished(run, { taskId: 'a', mapIndex: -1, state: 'failed' });
+    expect(calls.passes).toBe(1);
+    expect((await getTi(h, run, 'join')).state).toBe('upstream_failed');
+  });
+});
