@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { createDynamoDbClient, createS3Client } from '../src/aws/clients.ts';
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
-import { ConfigError, ValidationError } from '../src/core/errors.ts';
+import { ValidationError } from '../src/core/errors.ts';
+import { parseUpdraftEnvironment } from '../src/core/env-config.ts';
+import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { systemClock } from '../src/core/ports/clock.ts';
 import type { Logger } from '../src/core/ports/logger.ts';
 import { DagProcessor, type ObjectEvent, type ObjectEventResult } from '../src/services/dag-processing/index.ts';
@@ -13,7 +15,7 @@ import { DagProcessor, type ObjectEvent, type ObjectEventResult } from '../src/s
  * events of the Updraft bucket (the local runtime raises the same events).
  */
 
-const configSchema = z.object({
+const configSchema = z.strictObject({
   UPDRAFT_TABLE_NAME: z.string().min(1),
   UPDRAFT_BUCKET: z.string().min(1),
   UPDRAFT_PARSE_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
@@ -26,12 +28,7 @@ const configSchema = z.object({
 export type DagProcessorConfig = z.infer<typeof configSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DagProcessorConfig {
-  const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new ConfigError(`The DAG processor's environment is invalid (${problems}). Check the function's configuration.`);
-  }
-  return parsed.data;
+  return parseUpdraftEnvironment(configSchema, env, 'DAG processor');
 }
 
 const s3EventSchema = z.object({
@@ -80,13 +77,7 @@ let cached: DagProcessorHandler | undefined;
 function containerHandler(): DagProcessorHandler {
   if (cached) return cached;
   const config = loadConfig();
-  const powertools = new PowertoolsLogger({ serviceName: 'updraft-dag-processor' });
-  const logger: Logger = {
-    debug: (message, attributes) => powertools.debug(message, attributes ?? {}),
-    info: (message, attributes) => powertools.info(message, attributes ?? {}),
-    warn: (message, attributes) => powertools.warn(message, attributes ?? {}),
-    error: (message, attributes) => powertools.error(message, attributes ?? {}),
-  };
+  const logger = fromPowertools(new PowertoolsLogger({ serviceName: 'updraft-dag-processor' }));
   const processor = new DagProcessor({
     metastore: new DynamoDbMetastore({ client: createDynamoDbClient(), tableName: config.UPDRAFT_TABLE_NAME }),
     objectStore: new S3ObjectStore({ client: createS3Client(), bucket: config.UPDRAFT_BUCKET }),

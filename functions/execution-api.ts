@@ -7,7 +7,7 @@ import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
 import { SqsExecutor } from '../src/aws/sqs/sqs-executor.ts';
 import { systemClock } from '../src/core/ports/clock.ts';
 import { ExecutorRegistry } from '../src/core/ports/executor.ts';
-import type { Logger } from '../src/core/ports/logger.ts';
+import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { createExecutionApiApp } from '../src/http/execution-api/app.ts';
 import { loadExecutionApiConfig } from '../src/http/execution-api/lambda-config.ts';
 import { DagVersionCache } from '../src/services/dag-version-cache.ts';
@@ -19,13 +19,7 @@ import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler } from '../src/services/schedu
 
 // Validated at init: a misconfigured function fails its first cold start with the reason in the log.
 const config = loadExecutionApiConfig(process.env);
-const powertools = new PowertoolsLogger({ serviceName: 'updraft-execution-api' });
-const logger: Logger = {
-  debug: (message, attributes) => powertools.debug(message, attributes ?? {}),
-  info: (message, attributes) => powertools.info(message, attributes ?? {}),
-  warn: (message, attributes) => powertools.warn(message, attributes ?? {}),
-  error: (message, attributes) => powertools.error(message, attributes ?? {}),
-};
+const logger = fromPowertools(new PowertoolsLogger({ serviceName: 'updraft-execution-api' }));
 
 type Handler = ReturnType<typeof handle>;
 let lambdaHandler: Handler | undefined;

@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createS3Client } from '../src/aws/clients.ts';
-import type { Logger as PortLogger } from '../src/core/ports/logger.ts';
+import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
 import { BundleLoader } from '../src/services/task-runner/bundle-loader.ts';
 import { loadWorkerConfig } from '../src/services/task-runner/worker-config.ts';
@@ -17,12 +17,7 @@ import { createWorkerHandler } from '../src/services/task-runner/worker-handler.
 const config = loadWorkerConfig(process.env);
 // Records of one batch run concurrently, so dag_id, run_id, task_id and try_number go on each log call.
 const logger = new Logger({ serviceName: 'updraft-worker' });
-const portLogger: PortLogger = {
-  debug: (message, attributes) => logger.debug(message, attributes ?? {}),
-  info: (message, attributes) => logger.info(message, attributes ?? {}),
-  warn: (message, attributes) => logger.warn(message, attributes ?? {}),
-  error: (message, attributes) => logger.error(message, attributes ?? {}),
-};
+const portLogger = fromPowertools(logger);
 const objectStore = new S3ObjectStore({ client: createS3Client(), bucket: config.bucket });
 
 // One id per container: a redelivery to the same container is recognised by the start gate.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.ts';
+import { parseUpdraftEnvironment } from '../../core/env-config.ts';
 
 /**
  * The Execution API function's configuration, from `UPDRAFT_*` environment variables, validated once at
@@ -26,21 +26,7 @@ export interface ExecutionApiConfig {
 }
 
 export function loadExecutionApiConfig(env: Record<string, string | undefined>): ExecutionApiConfig {
-  const ours = Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('UPDRAFT_')));
-  const result = schema.safeParse(ours);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return `unknown variable${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (remove or fix the name)`;
-      }
-      return `${issue.path.map(String).join('.')}: ${issue.message}`;
-    });
-    throw new ConfigError(
-      `The Execution API configuration is not valid: ${problems.join('; ')}. ` +
-        `Known variables: ${Object.keys(schema.shape).join(', ')}.`,
-    );
-  }
-  const config = result.data;
+  const config = parseUpdraftEnvironment(schema, env, 'Execution API');
   return {
     tableName: config.UPDRAFT_TABLE_NAME,
     bucket: config.UPDRAFT_BUCKET,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.ts';
+import { parseUpdraftEnvironment } from '../../core/env-config.ts';
 
 /**
  * The worker function's configuration, from `UPDRAFT_*` environment variables, validated once at
@@ -18,18 +18,6 @@ export interface WorkerConfig {
 }
 
 export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
-  const ours = Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('UPDRAFT_')));
-  const result = schema.safeParse(ours);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return `unknown variable${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (remove or fix the name)`;
-      }
-      return `${issue.path.map(String).join('.') || '(environment)'}: ${issue.message}`;
-    });
-    throw new ConfigError(
-      `The worker configuration is not valid: ${problems.join('; ')}. Known variables: ${Object.keys(schema.shape).join(', ')}.`,
-    );
-  }
-  return { executionApiUrl: result.data.UPDRAFT_EXECUTION_API_URL, bucket: result.data.UPDRAFT_BUCKET };
+  const config = parseUpdraftEnvironment(schema, env, 'worker');
+  return { executionApiUrl: config.UPDRAFT_EXECUTION_API_URL, bucket: config.UPDRAFT_BUCKET };
 }
