@@ -57,9 +57,9 @@ export function loadLocalConfig(
   }
   const merged: Record<string, unknown> = { ...LOCAL_DEFAULTS };
   for (const [field, envKey] of Object.entries(LOCAL_ENV_KEYS)) {
-    const fromFlag = flags[field as keyof LocalConfig];
-    const value = fromFlag ?? env[envKey];
-    if (value !== undefined && value !== '') merged[field] = value;
+    // An empty flag counts as not given, like an empty variable, so it never hides the variable.
+    const value = [flags[field as keyof LocalConfig], env[envKey]].find((v) => v !== undefined && v !== '');
+    if (value !== undefined) merged[field] = value;
   }
   const parsed = localConfigSchema.safeParse(merged);
   if (!parsed.success) {

@@ -3,13 +3,14 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createDynamoDbClient, createS3Client } from '../aws/clients.ts';
 import { DynamoDbMetastore, createMetastoreTable } from '../aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../aws/s3/object-store.ts';
+import { ConfigError } from '../core/errors.ts';
 import { systemClock } from '../core/ports/clock.ts';
 import { silentLogger } from '../core/ports/logger.ts';
 import { DagVersionCache } from '../services/dag-version-cache.ts';
 import { triggerDagRun } from '../services/scheduler/index.ts';
 import { LOCAL_CREDENTIALS, startEmulators, type LocalEndpoints } from './emulators.ts';
 import { LOCAL_RESOURCE_NAMES } from './local-stack.ts';
-import { readRunningStandalone } from './standalone-state.ts';
+import { readRunningStandalone, type StandaloneState } from './standalone-state.ts';
 
 export interface LocalState {
   metastore: DynamoDbMetastore;
@@ -26,9 +27,9 @@ export interface LocalState {
  * otherwise by starting the emulators on the state folder for the length of the command (the same data
  * the next `updraft standalone` will find).
  */
-export async function openLocalState(home: string): Promise<LocalState> {
-  const running = readRunningStandalone(home);
-  if (running) return connect(running.endpoints, true, async () => {});
+export async function openLocalState(home: string, options: { startupWaitMs?: number; notice?: NodeJS.WritableStream } = {}): Promise<LocalState> {
+  const running = await waitForStartedStandalone(home, options.startupWaitMs ?? 120_000, options.notice ?? process.stderr);
+  if (running?.endpoints) return connect(running.endpoints, true, async () => {});
   const emulators = await startEmulators({ dynamoDbPath: join(home, 'dynamodb'), s3DataPath: join(home, 's3') });
   return connect(emulators.endpoints, false, () => emulators.stop());
 }
@@ -64,4 +65,27 @@ async function connect(endpoints: LocalEndpoints, standaloneRunning: boolean, st
       await stop();
     },
   };
+}
+
+/**
+ * The running standalone once it has published its endpoints. One that is still starting is waited for:
+ * starting emulators of our own on the same files meanwhile would open its DynamoDB database twice.
+ */
+async function waitForStartedStandalone(home: string, waitMs: number, notice: NodeJS.WritableStream): Promise<StandaloneState | null> {
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    const running = readRunningStandalone(home);
+    if (!running || running.endpoints) return running;
+    if (Date.now() > deadline) {
+      throw new ConfigError(
+        `Updraft (pid ${running.pid}) has been starting for over ${Math.round(waitMs / 1000)} s and its emulators are not up yet. ` +
+          'Look at its terminal for an error, or try again once it prints "Updraft is running locally."',
+      );
+    }
+    if (!told) notice.write(`Updraft is starting locally (pid ${running.pid}); waiting for it…\n`);
+    told = true;
+    // The standalone publishes its endpoints by renaming a file into place: a short poll sees it promptly.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

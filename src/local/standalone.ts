@@ -1,45 +1,52 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { jsonLineLogger } from '../core/ports/logger.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { LocalConfig } from './local-config.ts';
 import { LocalStack } from './local-stack.ts';
-import { readRunningStandalone, standaloneStatePath, writeStandaloneState } from './standalone-state.ts';
+import { claimStandalone, releaseStandalone, writeStandaloneState } from './standalone-state.ts';
 
 /**
  * `updraft standalone`: the whole of Updraft on this machine until Ctrl-C. State (DynamoDB data, S3
  * objects, the token key) persists under the home folder, so a restart carries on where it stopped.
  */
 export async function runStandalone(config: LocalConfig, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const running = readRunningStandalone(config.home);
-  if (running) {
-    throw new ConfigError(
-      `Updraft is already running locally (pid ${running.pid}, state in ${config.home}). Stop it with Ctrl-C ` +
-        'in its terminal, or pick another state folder with UPDRAFT_HOME.',
-    );
-  }
   if (!existsSync(config.dagsFolder)) {
     throw new ConfigError(
       `The DAGs folder ${config.dagsFolder} does not exist. Create it, or point --dags-folder (or UPDRAFT_DAGS_FOLDER) at your DAGs.`,
     );
   }
   mkdirSync(config.home, { recursive: true });
+  const startedAt = new Date().toISOString();
+  const running = claimStandalone(config.home, { pid: process.pid, startedAt });
+  if (running) {
+    throw new ConfigError(
+      `Updraft is already running locally (pid ${running.pid}, state in ${config.home}). Stop it with Ctrl-C ` +
+        'in its terminal, or pick another state folder with UPDRAFT_HOME.',
+    );
+  }
   const logger = jsonLineLogger({ service: 'standalone' }, config.logLevel);
   const say = (line: string) => out.write(`${line}\n`);
 
   say('Starting Updraft locally…');
-  const stack = await LocalStack.start({
-    home: config.home,
-    dagsFolder: config.dagsFolder,
-    workers: config.workers,
-    executionApiPort: config.executionApiPort,
-    logger,
-  });
+  let stack: LocalStack;
+  try {
+    stack = await LocalStack.start({
+      home: config.home,
+      dagsFolder: config.dagsFolder,
+      workers: config.workers,
+      executionApiPort: config.executionApiPort,
+      logger,
+    });
+  } catch (error) {
+    releaseStandalone(config.home);
+    throw error;
+  }
   let stopping: Promise<void> | null = null;
   const stop = (signal: string) => {
     stopping ??= (async () => {
       say(`\n${signal} received: stopping (finishing the current tick, stopping workers and emulators)…`);
       await stack.stop();
-      rmSync(standaloneStatePath(config.home), { force: true });
+      releaseStandalone(config.home);
       say('Stopped. State is kept in ' + config.home);
       process.exit(0);
     })();
@@ -49,7 +56,7 @@ export async function runStandalone(config: LocalConfig, out: NodeJS.WritableStr
 
   writeStandaloneState(config.home, {
     pid: process.pid,
-    startedAt: new Date().toISOString(),
+    startedAt,
     endpoints: stack.emulators.endpoints,
     executionApiUrl: stack.executionApiUrl,
   });

@@ -83,7 +83,7 @@ export function registerDagsCommands(program: Command): void {
       await withLocalState(async (state) => {
         const run = await triggerDagRun(state.triggerDeps, { dagId, conf, logicalDate });
         printRows(
-          [{ dag_id: run.dagId, run_id: run.runId, state: run.state, logical_date: run.logicalDate, conf: JSON.stringify(run.conf) }],
+          [{ dag_id: run.dagId, run_id: run.runId, state: run.state, logical_date: run.logicalDate, conf: format === 'json' ? run.conf : JSON.stringify(run.conf) }],
           format,
         );
         if (!state.standaloneRunning && format === 'table') {
