@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UpdraftError } from '../../core/errors.ts';
 import type { ExecuteTaskWorkload } from '../../core/model/workload.ts';
 import type { Executor } from '../../core/ports/executor.ts';
@@ -29,14 +29,30 @@ export function clampDelaySeconds(delaySeconds: number | undefined): number {
   return Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
 }
 
+/** SendMessageBatch takes at most ten entries, and at most 1 MiB in all; 256 KiB keeps well inside. */
+const BATCH_ENTRIES = 10;
+const BATCH_BYTES = 256 * 1024;
+
+interface PendingSend {
+  workload: ExecuteTaskWorkload;
+  body: string;
+  delaySeconds: number;
+  resolve: () => void;
+  reject: (error: QueueSendError) => void;
+}
+
 /**
  * The `lambda` executor: one SQS message per attempt, consumed by the worker Lambda through its event
  * source mapping. The attributes let operators filter and inspect the queue without parsing bodies.
+ *
+ * Sends made in the same turn of the event loop go out together as SendMessageBatch requests (a fan-out
+ * of 500 tasks is 50 requests, not 500); a lone send waits for nothing but that turn.
  */
 export class SqsExecutor implements Executor {
   readonly name: string;
   private readonly client: SQSClient;
   private readonly queueUrl: string;
+  private pending: PendingSend[] = [];
 
   constructor(options: SqsExecutorOptions) {
     this.client = options.client;
@@ -44,39 +60,80 @@ export class SqsExecutor implements Executor {
     this.name = options.name ?? 'lambda';
   }
 
-  async queueWorkload(
-    workload: ExecuteTaskWorkload,
-    options: { delaySeconds?: number } = {},
-  ): Promise<{ externalId: string | null }> {
-    const { ti } = workload;
+  queueWorkload(workload: ExecuteTaskWorkload, options: { delaySeconds?: number } = {}): Promise<{ externalId: string | null }> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      this.pending.push({
+        workload,
+        body: serializeWorkloadMessage(workload),
+        delaySeconds: clampDelaySeconds(options.delaySeconds),
+        // An SQS message id can neither find nor cancel a message, so it is not worth a metastore write
+        // on the task-to-task hot path; the attempt is traced by its task instance key instead.
+        resolve: () => resolve({ externalId: null }),
+        reject,
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const sends = this.pending;
+    this.pending = [];
+    const batches: PendingSend[][] = [];
+    let batch: PendingSend[] = [];
+    let bytes = 0;
+    for (const send of sends) {
+      if (batch.length === BATCH_ENTRIES || (batch.length > 0 && bytes + send.body.length > BATCH_BYTES)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(send);
+      bytes += send.body.length;
+    }
+    if (batch.length > 0) batches.push(batch);
+    await Promise.all(batches.map((entries) => this.sendBatch(entries)));
+  }
+
+  private async sendBatch(entries: PendingSend[]): Promise<void> {
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
     try {
-      await this.client.send(
-        new SendMessageCommand({
+      const response = await this.client.send(
+        new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
-          MessageBody: serializeWorkloadMessage(workload),
-          DelaySeconds: clampDelaySeconds(options.delaySeconds),
-          MessageAttributes: {
-            dag_id: attribute(ti.dagId),
-            run_id: attribute(ti.runId),
-            task_id: attribute(ti.taskId),
-            try_number: attribute(String(ti.tryNumber)),
-          },
+          Entries: entries.map(({ workload: { ti }, body, delaySeconds }, index) => ({
+            Id: String(index),
+            MessageBody: body,
+            DelaySeconds: delaySeconds,
+            MessageAttributes: {
+              dag_id: attribute(ti.dagId),
+              run_id: attribute(ti.runId),
+              task_id: attribute(ti.taskId),
+              try_number: attribute(String(ti.tryNumber)),
+            },
+          })),
         }),
       );
-      // An SQS message id can neither find nor cancel a message, so it is not worth a metastore write on
-      // the task-to-task hot path; the attempt is traced by its task instance key instead.
-      return { externalId: null };
+      const failed = new Map((response.Failed ?? []).map((failure) => [failure.Id, failure]));
+      entries.forEach((entry, index) => {
+        const failure = failed.get(String(index));
+        if (failure) entry.reject(this.sendError(entry.workload, `${failure.Code}: ${failure.Message ?? 'no message'}`));
+        else entry.resolve();
+      });
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new QueueSendError(
-        this.queueUrl,
-        `Could not queue task ${ti.dagId}/${ti.runId}/${ti.taskId} (try ${ti.tryNumber}) on SQS queue ` +
-          `${this.queueUrl}: ${reason}. Check that the queue exists and that this role may send to it; ` +
-          'the scheduler will try again on its next tick.',
-        { cause: error },
-      );
+      for (const entry of entries) entry.reject(this.sendError(entry.workload, reason, error));
     }
+  }
+
+  private sendError(workload: ExecuteTaskWorkload, reason: string, cause?: unknown): QueueSendError {
+    const { ti } = workload;
+    return new QueueSendError(
+      this.queueUrl,
+      `Could not queue task ${ti.dagId}/${ti.runId}/${ti.taskId} (try ${ti.tryNumber}) on SQS queue ` +
+        `${this.queueUrl}: ${reason}. Check that the queue exists and that this role may send to it; ` +
+        'the scheduler will try again on its next tick.',
+      cause === undefined ? undefined : { cause },
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, type UpdraftError } from '../../core/errors.ts';
 import type { DagRunKey, TaskAttemptKey, TaskInstanceKey } from '../../core/model/keys.ts';
 import { formatTaskInstanceKey } from '../../core/model/keys.ts';
-import type { DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
+import type { TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedTask } from '../../core/model/serialized-dag.ts';
 import type { TerminalAttemptState } from '../../core/model/states.ts';
 import type { Clock } from '../../core/ports/clock.ts';
@@ -24,6 +24,7 @@ import { TaskInstanceNotFoundError, XComNotFoundError } from './errors.ts';
 import { prefetchedXComTaskIds, resolveParams } from './run-context.ts';
 import { assertTokenForRun, assertTokenForTaskInstance, staleAttemptError } from './token-scope.ts';
 import { RETURN_VALUE_KEY, XComValues } from './xcom-values.ts';
+import { RunFactsCache, type RunFacts } from '../run-facts-cache.ts';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 10;
 
@@ -45,9 +46,11 @@ export interface TaskExecutionDeps {
  */
 export class TaskExecutionService {
   private readonly xcoms: XComValues;
+  private readonly runs: RunFactsCache;
 
   constructor(private readonly deps: TaskExecutionDeps) {
     this.xcoms = new XComValues(deps);
+    this.runs = new RunFactsCache(deps.metastore);
   }
 
   /** The gate: queued → running for the token's attempt. A repeat by the same worker succeeds again. */
@@ -71,7 +74,7 @@ export class TaskExecutionService {
         { state: 'queued', tryNumber: token.tryNumber },
         (current) => startConflictError(current, actor),
       ),
-      this.deps.metastore.getDagRun(token),
+      this.runs.get(token),
     ]);
     if (!run) throw new NotFoundError(`The DAG run ${token.dagId}/${token.runId} does not exist; it may have been deleted.`);
     this.deps.logger.info('Task attempt started', { ...logKeys(token), worker_id: request.workerId, pid: request.pid });
@@ -187,7 +190,7 @@ export class TaskExecutionService {
   }
 
   private async nextRetryAt(token: TaskAttemptKey, endDate: Date): Promise<Date> {
-    const run = await this.deps.metastore.getDagRun(token);
+    const run = await this.runs.get(token);
     if (!run) throw new NotFoundError(`The DAG run ${token.dagId}/${token.runId} does not exist; it may have been deleted.`);
     const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
     const task = this.findTask(run, version.serialized.tasks, token.taskId);
@@ -245,7 +248,7 @@ export class TaskExecutionService {
     }
   }
 
-  private findTask(run: DagRunRecord, tasks: readonly SerializedTask[], taskId: string): SerializedTask | undefined {
+  private findTask(run: RunFacts, tasks: readonly SerializedTask[], taskId: string): SerializedTask | undefined {
     const task = tasks.find((candidate) => candidate.taskId === taskId);
     if (!task) {
       this.deps.logger.warn('Task is not in the DAG version of its run', {

@@ -3,6 +3,7 @@ import type { DagRunKey } from '../../core/model/keys.ts';
 import type { DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedDag } from '../../core/model/serialized-dag.ts';
 import type { DagRunState, TaskInstanceState } from '../../core/model/states.ts';
+import { RunFactsCache } from '../run-facts-cache.ts';
 import { fastPathGateAfterSuccess } from '../../core/scheduling/fast-path-gate.ts';
 import { explainDagRunState } from '../../core/scheduling/run-state.ts';
 import { planTaskInstances, type TransitionKind } from '../../core/scheduling/task-planning.ts';
@@ -37,16 +38,14 @@ export interface FinishedAttempt {
   state: TaskInstanceState;
 }
 
-/** Runs' version ids never change, so the fast path reads each run's once per process. */
-const REMEMBERED_RUN_VERSIONS = 2000;
-
 export class RunScheduler {
   private readonly applier: TransitionApplier;
   private readonly flights = new Map<string, RunFlight>();
-  private readonly runVersions = new Map<string, string>();
+  private readonly runFacts: RunFactsCache;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.applier = new TransitionApplier(deps);
+    this.runFacts = new RunFactsCache(deps.metastore);
   }
 
   async scheduleRun(run: DagRunKey): Promise<void> {
@@ -64,9 +63,9 @@ export class RunScheduler {
    */
   async afterTaskFinished(run: DagRunKey, finished?: FinishedAttempt): Promise<void> {
     if (!finished || finished.state !== 'success' || finished.mapIndex >= 0) return this.scheduleRunSoon(run);
-    const versionId = await this.versionOf(run);
-    if (versionId === null) return;
-    const version = await this.deps.dagVersions.get(run.dagId, versionId);
+    const facts = await this.runFacts.get(run);
+    if (facts === null) return;
+    const version = await this.deps.dagVersions.get(run.dagId, facts.versionId);
     const gate = fastPathGateAfterSuccess(version.serialized, finished.taskId);
     if (gate.passNow) return this.scheduleRunSoon(run);
     const counts = await Promise.all(
@@ -77,17 +76,6 @@ export class RunScheduler {
     if (counts.some((count, index) => count === null || count >= gate.counted[index]!.needed)) {
       return this.scheduleRunSoon(run);
     }
-  }
-
-  private async versionOf(run: DagRunKey): Promise<string | null> {
-    const key = `${run.dagId}\u0000${run.runId}`;
-    const known = this.runVersions.get(key);
-    if (known) return known;
-    const record = await this.deps.metastore.getDagRun(run);
-    if (!record) return null;
-    if (this.runVersions.size >= REMEMBERED_RUN_VERSIONS) this.runVersions.delete(this.runVersions.keys().next().value!);
-    this.runVersions.set(key, record.versionId);
-    return record.versionId;
   }
 
   /**

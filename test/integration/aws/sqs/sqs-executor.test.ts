@@ -1,6 +1,7 @@
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
+  DeleteMessageBatchCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,37 @@ describe('SqsExecutor', () => {
       task_id: ['String', 'extract'],
       try_number: ['String', '3'],
     });
+  });
+
+  it('sends a burst of workloads in batches of ten, every one of them delivered once', async () => {
+    const burstClient = createSqsClient(emulatorClientOptions());
+    const { QueueUrl } = await burstClient.send(new CreateQueueCommand({ QueueName: uniqueName('burst') }));
+    const requests: string[] = [];
+    burstClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        requests.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const executor = new SqsExecutor({ client: burstClient, queueUrl: QueueUrl! });
+
+    await Promise.all(Array.from({ length: 25 }, (_, index) => executor.queueWorkload(workloadFor(`t${index}`))));
+
+    expect(requests).toEqual(['SendMessageBatchCommand', 'SendMessageBatchCommand', 'SendMessageBatchCommand']);
+    const received: string[] = [];
+    while (received.length < 25) {
+      const batch = await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      if (!batch.Messages?.length) break;
+      received.push(...batch.Messages.map((message) => parseWorkloadMessage(message.Body!).ti.taskId));
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl,
+          Entries: batch.Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+        }),
+      );
+    }
+    expect(received.sort()).toEqual(Array.from({ length: 25 }, (_, index) => `t${index}`).sort());
   });
 
   it('delays delivery when asked', async () => {
