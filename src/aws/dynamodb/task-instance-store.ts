@@ -32,7 +32,6 @@ const TASK_INSTANCE_SPEC: RecordSpec<TaskInstanceRecord> = {
   nextRetryAt: { kind: 'date', nullable: true },
   workerId: { kind: 'string', nullable: true },
   externalExecutorId: { kind: 'string', nullable: true },
-  durationSeconds: { kind: 'number', nullable: true },
 };
 
 const KEY_FIELDS = new Set(['dagId', 'runId', 'taskId', 'mapIndex']);

@@ -93,7 +93,12 @@ export interface TaskInstanceRecord extends TaskInstanceKey {
   workerId: string | null;
   /** Whatever the executor identifies the attempt by (SQS message id, ECS task ARN). */
   externalExecutorId: string | null;
-  durationSeconds: number | null;
+}
+
+/** How long the last attempt ran, derived from its dates (never stored, so it cannot disagree with them). */
+export function taskInstanceDurationSeconds(ti: Pick<TaskInstanceRecord, 'startDate' | 'endDate'>): number | null {
+  if (!ti.startDate || !ti.endDate) return null;
+  return Math.max(0, (ti.endDate.getTime() - ti.startDate.getTime()) / 1000);
 }
 
 export interface XComRecord extends TaskInstanceKey {

@@ -137,7 +137,7 @@ function startTransition(task: SerializedTask, ti: TaskInstanceRecord, now: Date
       kind: 'succeed_empty',
       ti,
       task,
-      changes: { ...fresh, state: 'success', queuedAt: now, startDate: now, endDate: now, durationSeconds: 0 },
+      changes: { ...fresh, state: 'success', queuedAt: now, startDate: now, endDate: now },
       condition,
       reason: `${reason}; an empty task needs no worker`,
     };
@@ -146,7 +146,7 @@ function startTransition(task: SerializedTask, ti: TaskInstanceRecord, now: Date
     kind: 'queue',
     ti,
     task,
-    changes: { ...fresh, state: 'queued', queuedAt: now, startDate: null, endDate: null, durationSeconds: null },
+    changes: { ...fresh, state: 'queued', queuedAt: now, startDate: null, endDate: null },
     condition,
     reason,
   };
@@ -166,7 +166,6 @@ function planRunning(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanCont
   }
   if (reason === null) return null;
 
-  const durationSeconds = ti.startDate ? (now.getTime() - ti.startDate.getTime()) / 1000 : null;
   const condition: TaskInstanceCondition = { state: 'running', tryNumber: ti.tryNumber, workerId: ti.workerId };
   if (canRetry(ti.tryNumber, ti.maxTries)) {
     const delay = retryDelaySeconds(task, {
@@ -180,10 +179,10 @@ function planRunning(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanCont
       kind: 'retry',
       ti,
       task,
-      changes: { state: 'up_for_retry', endDate: now, durationSeconds, nextRetryAt: new Date(now.getTime() + delay * 1000) },
+      changes: { state: 'up_for_retry', endDate: now, nextRetryAt: new Date(now.getTime() + delay * 1000) },
       condition,
       reason,
     };
   }
-  return { kind: 'fail', ti, task, changes: { state: 'failed', endDate: now, durationSeconds }, condition, reason };
+  return { kind: 'fail', ti, task, changes: { state: 'failed', endDate: now }, condition, reason };
 }

@@ -96,7 +96,3 @@ export function finishConflictError(
   );
 }
 
-export function durationSeconds(startDate: Date | null, endDate: Date): number | null {
-  if (!startDate) return null;
-  return Math.max(0, (endDate.getTime() - startDate.getTime()) / 1000);
-}

@@ -12,7 +12,6 @@ import { retryDelaySeconds } from '../../core/scheduling/retry.ts';
 import type { DagVersionCache } from '../dag-version-cache.ts';
 import {
   type AttemptActor,
-  durationSeconds,
   finishConflictError,
   finishedStateFor,
   heartbeatConflictError,
@@ -68,7 +67,6 @@ export class TaskExecutionService {
           lastHeartbeatAt: now,
           // What an earlier attempt left behind does not describe this one.
           endDate: null,
-          durationSeconds: null,
           nextRetryAt: null,
         },
         { state: 'queued', tryNumber: token.tryNumber },
@@ -121,11 +119,20 @@ export class TaskExecutionService {
   async finish(token: TaskAttemptKey, target: TaskInstanceKey, request: FinishAttemptRequest): Promise<void> {
     assertTokenForTaskInstance(token, target);
     const actor: AttemptActor = { ...token, workerId: request.workerId };
+    if (request.state !== 'failed' && request.returnValue === undefined) {
+      // Nothing here depends on the stored record, so the conditional write goes first and explains
+      // itself when it loses (the hot path of tasks that return nothing: one request, not two).
+      await this.applyFinish(token, actor, request.state, request);
+      await this.runFastPath(token, request.state);
+      return;
+    }
+    // A failure's outcome depends on the tries left, and a return value must only be written by the
+    // attempt that holds the instance: read first.
     const ti = await this.deps.metastore.getTaskInstance(token);
     if (!ti) throw notFound(token);
     const finishedState = finishedStateFor(request, ti);
     if (holdsAttempt(ti, actor)) {
-      await this.applyFinish(token, ti, actor, finishedState, request);
+      await this.applyFinish(token, actor, finishedState, request);
     } else {
       const refusal = finishConflictError(ti, actor, finishedState);
       if (refusal) throw refusal;
@@ -160,7 +167,6 @@ export class TaskExecutionService {
 
   private async applyFinish(
     token: TaskAttemptKey,
-    ti: TaskInstanceRecord,
     actor: AttemptActor,
     finishedState: TerminalAttemptState,
     request: FinishAttemptRequest,
@@ -171,7 +177,6 @@ export class TaskExecutionService {
     const changes: TaskInstanceChanges = {
       state: finishedState,
       endDate: request.endDate,
-      durationSeconds: durationSeconds(ti.startDate, request.endDate),
       nextRetryAt: finishedState === 'up_for_retry' ? await this.nextRetryAt(token, request.endDate) : null,
     };
     await this.transition(

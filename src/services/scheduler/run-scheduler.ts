@@ -191,7 +191,6 @@ export class RunScheduler {
         nextRetryAt: null,
         workerId: null,
         externalExecutorId: null,
-        durationSeconds: null,
       }));
     if (missing.length === 0) return existing;
     // Existing instances are left untouched, so a concurrent creator's records equal these.

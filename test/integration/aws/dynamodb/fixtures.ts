@@ -128,7 +128,6 @@ export function taskInstance(
     nextRetryAt: null,
     workerId: null,
     externalExecutorId: null,
-    durationSeconds: null,
     ...overrides,
   };
 }

@@ -34,7 +34,6 @@ describe('DynamoDbMetastore task instances', () => {
       nextRetryAt: at('2024-05-01T10:05:00.000Z'),
       workerId: 'worker-1',
       externalExecutorId: 'arn:aws:ecs:task/1',
-      durationSeconds: 1.25,
       priorityWeight: 7,
     });
     const bare = taskInstance(run, 'load');
@@ -95,10 +94,10 @@ describe('DynamoDbMetastore task instances', () => {
 
     const finished = await store.updateTaskInstance(
       key,
-      { state: 'success', workerId: null, endDate: at('2024-05-01T10:00:03.000Z'), durationSeconds: 3 },
+      { state: 'success', workerId: null, endDate: at('2024-05-01T10:00:03.000Z') },
       { state: 'running', tryNumber: 1, workerId: 'w1' },
     );
-    expect(finished).toMatchObject({ state: 'success', workerId: null, durationSeconds: 3 });
+    expect(finished).toMatchObject({ state: 'success', workerId: null, endDate: at('2024-05-01T10:00:03.000Z') });
     expect(await store.getTaskInstance(key)).toEqual(finished);
   });
 

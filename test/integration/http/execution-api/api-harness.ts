@@ -173,7 +173,6 @@ export async function createApiHarness(prefix: string, harnessOptions: HarnessOp
           nextRetryAt: null,
           workerId: null,
           externalExecutorId: null,
-          durationSeconds: null,
         }),
       ),
     );

@@ -162,7 +162,6 @@ export async function createRunnerHarness(prefix: string, options: { heartbeatIn
           nextRetryAt: null,
           workerId: null,
           externalExecutorId: null,
-          durationSeconds: null,
         }),
       ),
     );

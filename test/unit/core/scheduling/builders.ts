@@ -94,7 +94,6 @@ export function ti(
     nextRetryAt: null,
     workerId: null,
     externalExecutorId: null,
-    durationSeconds: null,
     ...overrides,
   };
 }

@@ -90,7 +90,7 @@ describe('planTaskInstances', () => {
     const [transition] = plan(d, [stale]);
     expect(transition).toMatchObject({
       kind: 'retry',
-      changes: { state: 'up_for_retry', endDate: clock.now(), nextRetryAt: new Date(clock.now().getTime() + 60_000), durationSeconds: 900 },
+      changes: { state: 'up_for_retry', endDate: clock.now(), nextRetryAt: new Date(clock.now().getTime() + 60_000) },
       condition: { state: 'running', tryNumber: 1, workerId: 'w1' },
     });
     expect(transition?.reason).toContain('no heartbeat');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { taskInstanceDurationSeconds } from '../../../../src/core/model/records.ts';
 import type { TaskInstanceState } from '../../../../src/core/model/states.ts';
 import {
-  durationSeconds,
   finishConflictError,
   finishedStateFor,
   heartbeatConflictError,
@@ -94,9 +94,11 @@ describe('finishConflictError', () => {
   });
 });
 
-describe('durationSeconds', () => {
-  it('is the time from start to end, and unknown without a start', () => {
-    expect(durationSeconds(new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:01:30.500Z'))).toBe(90.5);
-    expect(durationSeconds(null, new Date())).toBeNull();
+describe('taskInstanceDurationSeconds', () => {
+  it('is the time from start to end, and unknown without both', () => {
+    const startDate = new Date('2026-01-01T00:00:00Z');
+    expect(taskInstanceDurationSeconds({ startDate, endDate: new Date('2026-01-01T00:01:30.500Z') })).toBe(90.5);
+    expect(taskInstanceDurationSeconds({ startDate: null, endDate: new Date() })).toBeNull();
+    expect(taskInstanceDurationSeconds({ startDate, endDate: null })).toBeNull();
   });
 });
