@@ -44,11 +44,16 @@ export function decodeTaskInstanceId(id: string): TaskInstanceKey | null {
 }
 
 /**
- * Run ids follow Airflow's `<run_type>__<logical date ISO>` form. Deriving them from the logical date is
+ * Run ids follow Airflow's `<run_type>__<logical date>` form, the date as Python's `isoformat()` writes
+ * it: no fraction on a whole second, microseconds otherwise (`manual__2026-01-01T06:00:00.250000+00:00`),
+ * so two manual triggers within one second get different ids. Deriving ids from the logical date is
  * what makes run creation idempotent: two ticks that decide the same run write the same key.
  */
 export function runIdFor(runType: string, logicalDate: Date): string {
-  return `${runType}__${logicalDate.toISOString().replace(/\.\d{3}Z$/, '+00:00')}`;
+  const iso = logicalDate.toISOString();
+  const milliseconds = iso.slice(20, 23);
+  const fraction = milliseconds === '000' ? '' : `.${milliseconds}000`;
+  return `${runType}__${iso.slice(0, 19)}${fraction}+00:00`;
 }
 
 export function formatTaskInstanceKey(key: TaskInstanceKey): string {
