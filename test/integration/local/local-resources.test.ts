@@ -25,7 +25,7 @@ describe('ensureLocalResources', () => {
     const dlq = await queueAttributes(resources.deadLetterQueueUrl);
     expect(dlq.QueueArn).toBe(resources.deadLetterQueueArn);
     expect(resources.deadLetterQueueArn).toMatch(new RegExp(`:${names.deadLetterQueueName}$`));
-    await expect(s3.send(new HeadBucketCommand({ Bucket: names.bucket }))).resolves.toBeDefined();
+    await expect(s3.send(new HeadBucketCommand({ Bucket: names.bucket }))).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
   });
 
   it('can run again, and applies changed settings to the existing queue', async () => {

@@ -94,7 +94,7 @@ describe('DagProcessor parsing valid DAG files', () => {
     const result = await h.processor.processFile('etl/orders.ts');
 
     const newVersion = result.dags[0]?.versionId;
-    expect(newVersion).toBeDefined();
+    expect(newVersion).toMatch(/^[0-9a-f]{20}$/);
     expect(newVersion).not.toBe(firstVersion);
     expect((await h.metastore.getDag('fixture_etl'))?.latestVersionId).toBe(newVersion);
     const old = await h.metastore.getDagVersion('fixture_etl', firstVersion);
