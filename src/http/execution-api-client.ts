@@ -1,5 +1,6 @@
 import { UpdraftError } from '../core/errors.ts';
 import { encodeTaskInstanceId, type TaskInstanceKey } from '../core/model/keys.ts';
+import type { StartedAttempt } from '../services/execution/attempt-messages.ts';
 
 /**
  * The worker's side of the Task Execution API. A client holds one attempt's token, so a runner makes
@@ -16,24 +17,8 @@ export interface StartTaskRequest {
   startDate: string;
 }
 
-/** The start answer, as it travels (instants are ISO strings). */
-export interface StartTaskResponse {
-  dagRun: {
-    dagId: string;
-    runId: string;
-    logicalDate: string;
-    dataIntervalStart: string;
-    dataIntervalEnd: string;
-    runAfter: string;
-    runType: string;
-    conf: Record<string, unknown>;
-  };
-  taskInstance: { taskId: string; mapIndex: number; tryNumber: number; maxTries: number };
-  params: Record<string, unknown>;
-  /** `return_value` XComs of direct upstreams and of tasks the TaskFlow args reference. */
-  upstreamXComs: Record<string, unknown>;
-  heartbeatIntervalSeconds: number;
-}
+/** The start answer, as it travels (instants are ISO strings): the server's own type. */
+export type StartTaskResponse = StartedAttempt;
 
 export interface FinishTaskRequest {
   state: 'success' | 'failed' | 'skipped';
