@@ -57,7 +57,7 @@ beforeAll(async () => {
   ({ stack, output } = await startTestStack({
     dagsFolder,
     heartbeatIntervalSeconds: 1,
-    schedulerSettings: { taskHeartbeatTimeoutSeconds: 3 },
+    schedulerSettings: { taskHeartbeatTimeoutSeconds: 6 },
     // SQS delivers at least once: simulate the second delivery of every task message.
     decorateExecutor: (executor) => ({
       name: executor.name,
