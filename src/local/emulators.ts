@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { ConfigError } from '../core/errors.ts';
@@ -151,7 +152,8 @@ function spawnDynamoDbLocal(port: number, dbPath: string | undefined): ChildProc
     '-sharedDb',
     ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),
   ];
-  return spawn('java', args, { stdio: 'pipe' });
+  // DynamoDB Local writes a metadata file into its working folder: keep it beside its data.
+  return spawn('java', args, { stdio: 'pipe', cwd: dbPath ?? tmpdir() });
 }
 
 export async function startEmulators(options: EmulatorOptions = {}): Promise<RunningEmulators> {
