@@ -40,7 +40,7 @@ describe('updraft dags test', { timeout: 180_000 }, () => {
     expect(result.code, describeResult(result)).toBe(1);
     const output = parseJsonOutput<DagsTestJson>(result);
     expect(output.dag_id).toBe('e2e_failing');
-    expect(output.run_id).toMatch(/^manual__\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
+    expect(output.run_id).toMatch(/^manual__\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
     expect(output.state).toBe('failed');
     expect(output.task_instances.sort((a, b) => a.task_id.localeCompare(b.task_id))).toEqual([
       { task_id: 'after', state: 'upstream_failed', try_number: 0 },
