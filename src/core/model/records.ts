@@ -1,5 +1,5 @@
 import type { DagRunKey, TaskInstanceKey } from './keys.ts';
-import type { SerializedDag } from './serialized-dag.ts';
+import type { SerializedDag, SerializedTask } from './serialized-dag.ts';
 import type { DagRunState, DagRunType, TaskInstanceState } from './states.ts';
 
 /**
@@ -108,4 +108,28 @@ export interface XComRecord extends TaskInstanceKey {
   /** Object-store key holding the JSON value when it is larger than the inline limit. */
   objectKey: string | null;
   timestamp: Date;
+}
+
+/** A task's instance in a run before anything has decided about it (Airflow's null state). */
+export function newTaskInstance(run: DagRunKey, task: SerializedTask): TaskInstanceRecord {
+  return {
+    dagId: run.dagId,
+    runId: run.runId,
+    taskId: task.taskId,
+    mapIndex: -1,
+    state: 'none',
+    tryNumber: 0,
+    maxTries: task.retries + 1,
+    operator: task.operator,
+    executor: task.executor,
+    pool: task.pool,
+    priorityWeight: task.priorityWeight,
+    queuedAt: null,
+    startDate: null,
+    endDate: null,
+    lastHeartbeatAt: null,
+    nextRetryAt: null,
+    workerId: null,
+    externalExecutorId: null,
+  };
 }

@@ -1,6 +1,6 @@
 import { ConflictError } from '../../core/errors.ts';
 import type { DagRunKey } from '../../core/model/keys.ts';
-import type { DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
+import { newTaskInstance, type DagRunRecord, type TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedDag } from '../../core/model/serialized-dag.ts';
 import type { DagRunState, TaskInstanceState } from '../../core/model/states.ts';
 import { RunFactsCache } from '../run-facts-cache.ts';
@@ -170,28 +170,7 @@ export class RunScheduler {
     existing: TaskInstanceRecord[],
   ): Promise<TaskInstanceRecord[]> {
     const have = new Set(existing.filter((ti) => ti.mapIndex < 0).map((ti) => ti.taskId));
-    const missing: TaskInstanceRecord[] = dag.tasks
-      .filter((task) => !have.has(task.taskId))
-      .map((task) => ({
-        dagId: run.dagId,
-        runId: run.runId,
-        taskId: task.taskId,
-        mapIndex: -1,
-        state: 'none',
-        tryNumber: 0,
-        maxTries: task.retries + 1,
-        operator: task.operator,
-        executor: task.executor,
-        pool: task.pool,
-        priorityWeight: task.priorityWeight,
-        queuedAt: null,
-        startDate: null,
-        endDate: null,
-        lastHeartbeatAt: null,
-        nextRetryAt: null,
-        workerId: null,
-        externalExecutorId: null,
-      }));
+    const missing = dag.tasks.filter((task) => !have.has(task.taskId)).map((task) => newTaskInstance(run, task));
     if (missing.length === 0) return existing;
     // Existing instances are left untouched, so a concurrent creator's records equal these.
     await this.deps.metastore.createTaskInstances(missing);

@@ -3,7 +3,8 @@ import { createDynamoDbClient, createS3Client } from '../../../../src/aws/client
 import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import { encodeTaskInstanceId, type DagRunKey, type TaskAttemptKey, type TaskInstanceKey } from '../../../../src/core/model/keys.ts';
-import type { DagRunRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
+import { serializedTask } from '../../../support/serialized-dags.ts';
+import { newTaskInstance, type DagRunRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag, SerializedTask } from '../../../../src/core/model/serialized-dag.ts';
 import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import type { Logger } from '../../../../src/core/ports/logger.ts';
@@ -23,26 +24,7 @@ export const DAG_ID = 'etl';
 export const VERSION_ID = 'v1';
 
 function task(taskId: string, overrides: Partial<SerializedTask> = {}): SerializedTask {
-  return {
-    taskId,
-    operator: 'taskflow',
-    upstreamTaskIds: [],
-    triggerRule: 'all_success',
-    retries: 0,
-    retryDelaySeconds: 300,
-    retryExponentialBackoff: false,
-    maxRetryDelaySeconds: null,
-    executionTimeoutSeconds: null,
-    executor: null,
-    pool: 'default_pool',
-    poolSlots: 1,
-    priorityWeight: 1,
-    templateFields: {},
-    args: [],
-    doXcomPush: true,
-    doc: null,
-    ...overrides,
-  };
+  return serializedTask(taskId, overrides.upstreamTaskIds ?? [], { operator: 'taskflow', ...overrides });
 }
 
 export const DAG: SerializedDag = {
@@ -153,28 +135,7 @@ export async function createApiHarness(prefix: string, harnessOptions: HarnessOp
     };
     await metastore.createDagRun(run);
     await metastore.createTaskInstances(
-      DAG.tasks.map(
-        (t): TaskInstanceRecord => ({
-          dagId: DAG_ID,
-          runId: run.runId,
-          taskId: t.taskId,
-          mapIndex: -1,
-          state: 'none',
-          tryNumber: 0,
-          maxTries: t.retries + 1,
-          operator: t.operator,
-          executor: null,
-          pool: t.pool,
-          priorityWeight: t.priorityWeight,
-          queuedAt: null,
-          startDate: null,
-          endDate: null,
-          lastHeartbeatAt: null,
-          nextRetryAt: null,
-          workerId: null,
-          externalExecutorId: null,
-        }),
-      ),
+      DAG.tasks.map((t) => newTaskInstance(run, t)),
     );
     await queue(attemptOf(run, 'extract', 1));
     return run;

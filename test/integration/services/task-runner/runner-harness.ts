@@ -8,7 +8,7 @@ import { createDynamoDbClient, createS3Client } from '../../../../src/aws/client
 import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import type { TaskAttemptKey } from '../../../../src/core/model/keys.ts';
-import type { DagRunRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
+import { newTaskInstance, type DagRunRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
 import { taskLogKey, type ExecuteTaskWorkload } from '../../../../src/core/model/workload.ts';
 import { systemClock } from '../../../../src/core/ports/clock.ts';
@@ -142,28 +142,7 @@ export async function createRunnerHarness(prefix: string, options: { heartbeatIn
     };
     await metastore.createDagRun(run);
     await metastore.createTaskInstances(
-      serialized.tasks.map(
-        (t): TaskInstanceRecord => ({
-          dagId: DAG_ID,
-          runId: run.runId,
-          taskId: t.taskId,
-          mapIndex: -1,
-          state: 'none',
-          tryNumber: 0,
-          maxTries: t.retries + 1,
-          operator: t.operator,
-          executor: null,
-          pool: t.pool,
-          priorityWeight: t.priorityWeight,
-          queuedAt: null,
-          startDate: null,
-          endDate: null,
-          lastHeartbeatAt: null,
-          nextRetryAt: null,
-          workerId: null,
-          externalExecutorId: null,
-        }),
-      ),
+      serialized.tasks.map((t) => newTaskInstance(run, t)),
     );
     return run;
   }

@@ -1,52 +1,9 @@
 import type { DagRunRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
-import type { SerializedDag, SerializedTask } from '../../../../src/core/model/serialized-dag.ts';
 import type { TaskInstanceState } from '../../../../src/core/model/states.ts';
 
 /** Hand-built serialized DAGs and records for scheduling tests (no DAG processor involved). */
 
-export function task(taskId: string, upstreamTaskIds: string[] = [], overrides: Partial<SerializedTask> = {}): SerializedTask {
-  return {
-    taskId,
-    operator: 'bash',
-    upstreamTaskIds: [...upstreamTaskIds].sort(),
-    triggerRule: 'all_success',
-    retries: 0,
-    retryDelaySeconds: 300,
-    retryExponentialBackoff: false,
-    maxRetryDelaySeconds: null,
-    executionTimeoutSeconds: null,
-    executor: null,
-    pool: 'default_pool',
-    poolSlots: 1,
-    priorityWeight: 1,
-    templateFields: {},
-    args: [],
-    doXcomPush: true,
-    doc: null,
-    ...overrides,
-  };
-}
-
-export function dag(dagId: string, tasks: SerializedTask[], overrides: Partial<SerializedDag> = {}): SerializedDag {
-  return {
-    formatVersion: 1,
-    dagId,
-    fileloc: `${dagId}.ts`,
-    description: null,
-    tags: [],
-    timetable: { type: 'null' },
-    scheduleDescription: null,
-    startDate: null,
-    endDate: null,
-    timezone: 'UTC',
-    catchup: false,
-    maxActiveRuns: 16,
-    maxActiveTasks: 16,
-    params: {},
-    tasks,
-    ...overrides,
-  };
-}
+export { serializedDag as dag, serializedTask as task } from '../../../support/serialized-dags.ts';
 
 export const LOGICAL_DATE = new Date('2024-01-01T00:00:00Z');
 
