@@ -1,6 +1,7 @@
 import { UpdraftError } from '../core/errors.ts';
 import { encodeTaskInstanceId, type TaskInstanceKey } from '../core/model/keys.ts';
 import type { StartedAttempt } from '../services/execution/attempt-messages.ts';
+import { HEAD_API_VERSION } from './execution-api/versioning/api-versions.ts';
 
 /**
  * The worker's side of the Task Execution API. A client holds one attempt's token, so a runner makes
@@ -8,8 +9,11 @@ import type { StartedAttempt } from '../services/execution/attempt-messages.ts';
  * makes retrying them after a network error safe.
  */
 
-/** The head version of the Task Execution API this client speaks. */
-export const EXECUTION_API_VERSION = '2026-11-22';
+/**
+ * The version this client's types describe: the server's head. The client sends it (or the version it
+ * is pinned to) on every request, and the server answers in that version.
+ */
+export const EXECUTION_API_VERSION: string = HEAD_API_VERSION;
 
 export interface StartTaskRequest {
   workerId: string;
@@ -71,6 +75,11 @@ export interface ExecutionApiClientOptions {
   retryDelayMs?: number;
   /** Per-request time limit (default 10 s). */
   requestTimeoutMs?: number;
+  /**
+   * The API version to speak (default EXECUTION_API_VERSION). Pinning an older one is for testing
+   * old runners against a newer server: answers then have that version's shape, not these types'.
+   */
+  apiVersion?: string;
 }
 
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
@@ -82,6 +91,7 @@ export class ExecutionApiClient {
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
   private readonly requestTimeoutMs: number;
+  readonly apiVersion: string;
 
   constructor(options: ExecutionApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -90,6 +100,7 @@ export class ExecutionApiClient {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.retryDelayMs = options.retryDelayMs ?? 100;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.apiVersion = options.apiVersion ?? EXECUTION_API_VERSION;
   }
 
   /** The gate: queued → running for this attempt. Throws ExecutionConflictError when it may not run. */
@@ -132,7 +143,7 @@ export class ExecutionApiClient {
       method,
       headers: {
         authorization: `Bearer ${this.token}`,
-        'updraft-api-version': EXECUTION_API_VERSION,
+        'updraft-api-version': this.apiVersion,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

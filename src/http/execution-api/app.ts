@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ValidationError } from '../../core/errors.ts';
 import { decodeTaskInstanceId, type TaskAttemptKey, type TaskInstanceKey } from '../../core/model/keys.ts';
 import { TaskInstanceNotFoundError } from '../../services/execution/errors.ts';
@@ -6,19 +7,26 @@ import { TaskExecutionService, type TaskExecutionDeps } from '../../services/exe
 import type { TaskTokens } from '../../services/execution/task-tokens.ts';
 import { authenticate } from './authentication.ts';
 import { errorResponse } from './error-responses.ts';
+import type { OperationId } from './operations.ts';
 import { parseFinishRequest, parseHeartbeatRequest, parseStartRequest, parseXComValue } from './request-schemas.ts';
+import { honoPath, ROUTES } from './routes.ts';
+import { API_VERSION_HEADER, executionApiVersions, HEAD_API_VERSION } from './versioning/api-versions.ts';
 
-/** The head version of the Task Execution API; issue #3 adds frozen dated versions. */
-export const HEAD_API_VERSION = '2026-11-22';
-export const API_VERSION_HEADER = 'Updraft-Api-Version';
+export { API_VERSION_HEADER, HEAD_API_VERSION };
 
 export interface ExecutionApiDeps extends TaskExecutionDeps {
   tokens: TaskTokens;
 }
 
-type ApiEnv = { Variables: { attempt: TaskAttemptKey } };
+type ApiEnv = { Variables: { attempt: TaskAttemptKey; apiVersion: string } };
+type ApiContext = Context<ApiEnv>;
+type Handler = (c: ApiContext) => Promise<Response> | Response;
 
-/** The Task Execution API as a Hono app: the same app serves Node (local mode, tests) and Lambda. */
+/**
+ * The Task Execution API as a Hono app: the same app serves Node (local mode, tests) and Lambda.
+ * Handlers speak the head version; request bodies are raised to head and success answers lowered to
+ * the version the client names (see versioning/).
+ */
 export function createExecutionApiApp(deps: ExecutionApiDeps): Hono<ApiEnv> {
   const service = new TaskExecutionService(deps);
   const app = new Hono<ApiEnv>();
@@ -32,59 +40,73 @@ export function createExecutionApiApp(deps: ExecutionApiDeps): Hono<ApiEnv> {
   );
 
   app.use('*', async (c, next) => {
-    const version = c.req.header(API_VERSION_HEADER);
-    if (version !== undefined && version !== HEAD_API_VERSION) {
-      throw new ValidationError(
-        `Execution API version "${version}" is not supported; this server speaks ${HEAD_API_VERSION}. Upgrade the task runner.`,
-        API_VERSION_HEADER,
-      );
-    }
+    const version = executionApiVersions.resolve(c.req.header(API_VERSION_HEADER));
+    c.set('apiVersion', version);
     await next();
-    c.header(API_VERSION_HEADER, HEAD_API_VERSION);
+    c.header(API_VERSION_HEADER, version);
   });
 
-  app.get('/execution/health', (c) => c.json({ status: 'ok' }));
-
-  const authenticated = async (c: Context<ApiEnv>, next: () => Promise<void>) => {
+  const authenticated = async (c: ApiContext, next: () => Promise<void>) => {
     c.set('attempt', authenticate(c.req.header('Authorization'), deps.tokens));
     await next();
   };
-  app.use('/execution/task-instances/*', authenticated);
-  app.use('/execution/xcoms/*', authenticated);
 
-  app.patch('/execution/task-instances/:id/run', async (c) => {
-    const target = taskInstanceOf(c.req.param('id'));
-    const started = await service.start(c.get('attempt'), target, parseStartRequest(await jsonBody(c)));
-    return c.json(started, 200);
-  });
+  const handlers: Record<OperationId, Handler> = {
+    health: (c) => answer(c, 'health', { status: 'ok' }),
+    startTaskInstance: async (c) => {
+      const request = parseStartRequest(await requestBody(c, 'startTaskInstance'));
+      return answer(c, 'startTaskInstance', await service.start(c.get('attempt'), taskInstanceOf(c), request));
+    },
+    heartbeatTaskInstance: async (c) => {
+      const request = parseHeartbeatRequest(await requestBody(c, 'heartbeatTaskInstance'));
+      await service.heartbeat(c.get('attempt'), taskInstanceOf(c), request);
+      return answer(c, 'heartbeatTaskInstance');
+    },
+    finishTaskInstance: async (c) => {
+      const request = parseFinishRequest(await requestBody(c, 'finishTaskInstance'));
+      await service.finish(c.get('attempt'), taskInstanceOf(c), request);
+      return answer(c, 'finishTaskInstance');
+    },
+    getXCom: async (c) =>
+      answer(c, 'getXCom', await service.getXCom(c.get('attempt'), taskInstanceOf(c), c.req.param('key') as string)),
+    setXCom: async (c) => {
+      const value = parseXComValue(await requestBody(c, 'setXCom'));
+      await service.setXCom(c.get('attempt'), taskInstanceOf(c), c.req.param('key') as string, value);
+      return answer(c, 'setXCom');
+    },
+  };
 
-  app.put('/execution/task-instances/:id/heartbeat', async (c) => {
-    const target = taskInstanceOf(c.req.param('id'));
-    await service.heartbeat(c.get('attempt'), target, parseHeartbeatRequest(await jsonBody(c)));
-    return c.body(null, 204);
-  });
-
-  app.patch('/execution/task-instances/:id/state', async (c) => {
-    const target = taskInstanceOf(c.req.param('id'));
-    await service.finish(c.get('attempt'), target, parseFinishRequest(await jsonBody(c)));
-    return c.body(null, 204);
-  });
-
-  app.get('/execution/xcoms/:id/:key', async (c) => {
-    const target = taskInstanceOf(c.req.param('id'));
-    return c.json(await service.getXCom(c.get('attempt'), target, c.req.param('key')), 200);
-  });
-
-  app.post('/execution/xcoms/:id/:key', async (c) => {
-    const target = taskInstanceOf(c.req.param('id'));
-    await service.setXCom(c.get('attempt'), target, c.req.param('key'), parseXComValue(await jsonBody(c)));
-    return c.body(null, 201);
-  });
+  for (const [operation, route] of Object.entries(ROUTES) as Array<[OperationId, (typeof ROUTES)[OperationId]]>) {
+    const path = honoPath(route.path);
+    if (route.authenticated) app.on(route.method.toUpperCase(), path, authenticated, handlers[operation]);
+    else app.on(route.method.toUpperCase(), path, handlers[operation]);
+  }
 
   return app;
 }
 
-function taskInstanceOf(id: string): TaskInstanceKey {
+/** The success answer of an operation, in the client's version; a route without a body answers empty. */
+function answer(c: ApiContext, operation: OperationId, body?: unknown): Response {
+  const status = ROUTES[operation].success.status;
+  if (body === undefined) return c.body(null, status);
+  const versioned = executionApiVersions.responseFromHead(operation, c.get('apiVersion'), body);
+  return c.json(versioned as object, status as ContentfulStatusCode);
+}
+
+/** The JSON body, raised from the client's version to head. */
+async function requestBody(c: ApiContext, operation: OperationId): Promise<unknown> {
+  const text = await c.req.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    throw new ValidationError('The request body is not valid JSON; send a JSON object with Content-Type application/json.', 'body');
+  }
+  return executionApiVersions.requestToHead(operation, c.get('apiVersion'), body);
+}
+
+function taskInstanceOf(c: ApiContext): TaskInstanceKey {
+  const id = c.req.param('id') as string;
   const key = decodeTaskInstanceId(id);
   if (!key) {
     throw new TaskInstanceNotFoundError(
@@ -92,13 +114,4 @@ function taskInstanceOf(id: string): TaskInstanceKey {
     );
   }
   return key;
-}
-
-async function jsonBody(c: Context<ApiEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ValidationError('The request body is not valid JSON; send a JSON object with Content-Type application/json.', 'body');
-  }
 }

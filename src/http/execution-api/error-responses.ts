@@ -4,6 +4,7 @@ import type { Logger } from '../../core/ports/logger.ts';
 import { AttemptConflictError, ForbiddenError, XComNotFoundError } from '../../services/execution/errors.ts';
 import { TaskTokenError } from '../../services/execution/task-tokens.ts';
 import { XComValueError } from '../../services/execution/xcom-values.ts';
+import { UnsupportedApiVersionError } from './versioning/unsupported-version-error.ts';
 
 /** `{ detail: { reason, message, ...extra } }`, as Airflow's Execution API answers errors. */
 export interface ErrorBody {
@@ -13,6 +14,9 @@ export interface ErrorBody {
 export function errorResponse(error: unknown, logger: Logger): { status: ContentfulStatusCode; body: ErrorBody } {
   if (error instanceof TaskTokenError) return answer(401, 'invalid_token', error.message);
   if (error instanceof ForbiddenError) return answer(403, 'forbidden', error.message);
+  if (error instanceof UnsupportedApiVersionError) {
+    return answer(400, 'validation', error.message, { field: error.field, supportedVersions: error.supportedVersions });
+  }
   if (error instanceof ValidationError) return answer(400, 'validation', error.message, { field: error.field });
   if (error instanceof XComValueError) return answer(400, 'validation', error.message, { field: 'value' });
   if (error instanceof AttemptConflictError) {

@@ -3,34 +3,58 @@ import { ValidationError } from '../../core/errors.ts';
 import type { FinishAttemptRequest, HeartbeatRequest, StartAttemptRequest } from '../../services/execution/attempt-messages.ts';
 
 /**
- * Request bodies of the Task Execution API. Unknown fields are ignored so that newer runners can talk
- * to this server; missing or mistyped ones are refused with the field named.
+ * Request bodies of the Task Execution API at head. Unknown fields are ignored so that newer runners
+ * can talk to this server; missing or mistyped ones are refused with the field named. The OpenAPI
+ * document is generated from these schemas (their input side).
  */
 
-const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
-const workerId = z.string().min(1);
+const instant = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value))
+  .meta({ description: 'ISO 8601 instant with a zone offset or Z.' });
+const workerId = z.string().min(1).meta({ description: 'Identifies the worker process; the same id must start, heartbeat and finish.' });
 
-const startSchema = z.object({ workerId, pid: z.number().int().nonnegative(), startDate: instant });
-const heartbeatSchema = z.object({ workerId });
-const finishSchema = z.object({
-  state: z.enum(['success', 'failed', 'skipped']),
-  workerId,
-  endDate: instant,
-  retryable: z.boolean().default(true),
-  returnValue: z.unknown().optional(),
-  error: z.string().optional(),
-});
+export const startRequestSchema = z
+  .object({
+    workerId,
+    pid: z.number().int().nonnegative().meta({ description: 'The process id running the task, for logs.' }),
+    startDate: instant,
+  })
+  .meta({ description: 'Claims the attempt: queued → running.' });
+
+export const heartbeatRequestSchema = z.object({ workerId });
+
+export const finishRequestSchema = z
+  .object({
+    state: z.enum(['success', 'failed', 'skipped']),
+    workerId,
+    endDate: instant,
+    retryable: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'false for a failure that must not be retried (FailNoRetry); ignored unless state is failed.' }),
+    returnValue: z
+      .unknown()
+      .optional()
+      .meta({ description: 'Pushed as the return_value XCom on success. Absent pushes nothing; null is a value.' }),
+    error: z.string().optional().meta({ description: 'A short description of the failure, for the task instance.' }),
+  })
+  .meta({ description: 'Ends the attempt.' });
+
+export const xcomValueRequestSchema = z
+  .object({ value: z.unknown().meta({ description: 'Any JSON value, null included.' }) })
+  ;
 
 export function parseStartRequest(body: unknown): StartAttemptRequest {
-  return parseWith(startSchema, body);
+  return parseWith(startRequestSchema, body);
 }
 
 export function parseHeartbeatRequest(body: unknown): HeartbeatRequest {
-  return parseWith(heartbeatSchema, body);
+  return parseWith(heartbeatRequestSchema, body);
 }
 
 export function parseFinishRequest(body: unknown): FinishAttemptRequest {
-  const parsed = parseWith(finishSchema, body);
+  const parsed = parseWith(finishRequestSchema, body);
   const request: FinishAttemptRequest = {
     state: parsed.state,
     workerId: parsed.workerId,
@@ -44,6 +68,7 @@ export function parseFinishRequest(body: unknown): FinishAttemptRequest {
 }
 
 export function parseXComValue(body: unknown): unknown {
+  // zod treats a missing key of an unknown-typed field as present, so the presence check is by hand.
   if (!isObject(body) || !Object.hasOwn(body, 'value')) {
     throw new ValidationError('The request body must be an object with a "value" field holding any JSON value (null included).', 'value');
   }

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { DAG_RUN_TYPES } from '../../core/model/states.ts';
+import type { StartedAttempt } from '../../services/execution/attempt-messages.ts';
+
+/**
+ * Answers of the Task Execution API at head, in zod so that the OpenAPI document describes them. The
+ * service builds its answers as TypeScript types; the checks at the end keep the two in step.
+ */
+
+const isoInstant = z.iso.datetime({ offset: true });
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const startedAttemptSchema = z
+  .object({
+    dagRun: z.object({
+      dagId: z.string(),
+      runId: z.string(),
+      logicalDate: isoInstant,
+      dataIntervalStart: isoInstant,
+      dataIntervalEnd: isoInstant,
+      runAfter: isoInstant.meta({ description: 'Since 2026-11-22. The earliest time the run could start.' }),
+      runType: z.enum(DAG_RUN_TYPES),
+      conf: jsonObject,
+    }),
+    taskInstance: z.object({
+      taskId: z.string(),
+      mapIndex: z.number().int().meta({ description: '-1 for a task that is not mapped.' }),
+      tryNumber: z.number().int().positive(),
+      maxTries: z.number().int().positive(),
+    }),
+    params: jsonObject.meta({ description: "The DAG's params resolved against the run's conf." }),
+    upstreamXComs: jsonObject.meta({
+      description: '`return_value` XComs of the upstream and argument tasks, by task id; missing ones are omitted.',
+    }),
+    heartbeatIntervalSeconds: z.number().int().positive(),
+  })
+  .meta({ description: 'What the runner needs to run the attempt.' });
+
+export const xcomResponseSchema = z
+  .object({ key: z.string(), value: z.unknown().meta({ description: 'Any JSON value, null included.' }) })
+  ;
+
+export const healthResponseSchema = z.object({ status: z.literal('ok') });
+
+/** Every `detail.reason` the API answers with; a client branches on the reason, never on the message. */
+export const ERROR_REASONS = [
+  'validation',
+  'invalid_token',
+  'forbidden',
+  'not_found',
+  'xcom_not_found',
+  'running_elsewhere',
+  'invalid_state',
+  'not_running',
+  'internal_error',
+] as const;
+
+export const errorBodySchema = z
+  .object({
+    detail: z
+      .looseObject({
+        reason: z.enum(ERROR_REASONS),
+        message: z.string().meta({ description: 'For people: what was wrong and what to do.' }),
+        field: z.string().nullable().optional().meta({ description: 'With reason validation: the offending field.' }),
+        currentState: z.string().optional().meta({ description: 'With a 409: the task instance state now.' }),
+        supportedVersions: z
+          .array(z.string())
+          .optional()
+          .meta({ description: 'With an unsupported Updraft-Api-Version: the versions this server speaks.' }),
+      }),
+  })
+  .meta({ description: "Every error answer, as Airflow's Execution API shapes them." });
+
+// Compile-time: the schema and the service's type must describe the same answer.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const startedMatches: Same<z.output<typeof startedAttemptSchema>, StartedAttempt> = true;
+void startedMatches;

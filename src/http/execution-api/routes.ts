@@ -1,0 +1,99 @@
+import type { z } from 'zod';
+import type { OperationId } from './operations.ts';
+import { finishRequestSchema, heartbeatRequestSchema, startRequestSchema, xcomValueRequestSchema } from './request-schemas.ts';
+import { healthResponseSchema, startedAttemptSchema, xcomResponseSchema } from './response-schemas.ts';
+
+/**
+ * Every route of the Task Execution API, once: the app registers its handlers from this table and the
+ * OpenAPI document is generated from it, so the two cannot disagree about paths, methods or bodies.
+ */
+export interface RouteSpec {
+  method: 'get' | 'put' | 'patch' | 'post';
+  /** OpenAPI form: `{id}` is an encoded task instance id, `{key}` an XCom key. */
+  path: string;
+  summary: string;
+  description: string;
+  authenticated: boolean;
+  request?: z.ZodType;
+  success: { status: 200 | 201 | 204; description: string; schema?: z.ZodType };
+  /** Error statuses this route may answer besides 400 and 500. */
+  errors: Array<401 | 403 | 404 | 409>;
+  /** The `detail.reason` values of this route's 409 answers. */
+  conflictReasons?: string[];
+}
+
+const taskInstanceErrors: RouteSpec['errors'] = [401, 403, 404, 409];
+
+export const ROUTES: Record<OperationId, RouteSpec> = {
+  health: {
+    method: 'get',
+    path: '/execution/health',
+    summary: 'Health check',
+    description: 'Answers without a token; for load balancers and start-up probes.',
+    authenticated: false,
+    success: { status: 200, description: 'The API is up.', schema: healthResponseSchema },
+    errors: [],
+  },
+  startTaskInstance: {
+    method: 'patch',
+    path: '/execution/task-instances/{id}/run',
+    summary: 'Start an attempt',
+    description:
+      'The gate: moves the task instance from queued to running for the attempt the token names. A repeated ' +
+      'start by the same worker is answered 200 again, so a retry after a lost answer is safe.',
+    authenticated: true,
+    request: startRequestSchema,
+    success: { status: 200, description: 'The attempt runs; here is what it needs.', schema: startedAttemptSchema },
+    errors: taskInstanceErrors,
+    conflictReasons: ['running_elsewhere', 'invalid_state'],
+  },
+  heartbeatTaskInstance: {
+    method: 'put',
+    path: '/execution/task-instances/{id}/heartbeat',
+    summary: 'Heartbeat a running attempt',
+    description: 'Send every heartbeatIntervalSeconds. A 409 not_running means: stop the task, it is no longer yours.',
+    authenticated: true,
+    request: heartbeatRequestSchema,
+    success: { status: 204, description: 'Recorded.' },
+    errors: taskInstanceErrors,
+    conflictReasons: ['not_running'],
+  },
+  finishTaskInstance: {
+    method: 'patch',
+    path: '/execution/task-instances/{id}/state',
+    summary: 'Finish an attempt',
+    description:
+      'Ends the attempt as success, failed or skipped; a retryable failure with tries left becomes up_for_retry. ' +
+      'Repeating a finish that was applied succeeds again.',
+    authenticated: true,
+    request: finishRequestSchema,
+    success: { status: 204, description: 'Recorded; ready downstream tasks are queued.' },
+    errors: taskInstanceErrors,
+    conflictReasons: ['invalid_state'],
+  },
+  getXCom: {
+    method: 'get',
+    path: '/execution/xcoms/{id}/{key}',
+    summary: 'Read an XCom',
+    description: 'Reads an XCom of a task instance of the same DAG run. 404 xcom_not_found when there is none.',
+    authenticated: true,
+    success: { status: 200, description: 'The XCom.', schema: xcomResponseSchema },
+    errors: [401, 403, 404],
+  },
+  setXCom: {
+    method: 'post',
+    path: '/execution/xcoms/{id}/{key}',
+    summary: 'Push an XCom',
+    description: 'Pushes an XCom for the running attempt the token names; pushing the same key again replaces it.',
+    authenticated: true,
+    request: xcomValueRequestSchema,
+    success: { status: 201, description: 'Stored.' },
+    errors: taskInstanceErrors,
+    conflictReasons: ['not_running'],
+  },
+};
+
+/** `/a/{id}` → `/a/:id`, Hono's form. */
+export function honoPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
