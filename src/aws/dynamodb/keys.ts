@@ -30,6 +30,8 @@ export const LIST = {
   activeRuns: 'ACTIVE_RUNS',
   importErrors: 'IMPORT_ERRORS',
   schedulerHeartbeats: 'SCHEDULER_HEARTBEATS',
+  variables: 'VARIABLES',
+  connections: 'CONNECTIONS',
 } as const;
 
 export interface TableKey {
@@ -79,3 +81,7 @@ export const schedulerHeartbeatKey = (schedulerId: string): TableKey => ({
   pk: `SCHEDULER#${schedulerId}`,
   sk: 'HEARTBEAT',
 });
+
+export const variableKey = (key: string): TableKey => ({ pk: `VARIABLE#${key}`, sk: 'VARIABLE' });
+
+export const connectionKey = (connId: string): TableKey => ({ pk: `CONNECTION#${connId}`, sk: 'CONNECTION' });

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Connection } from '../../core/model/connection.ts';
 import type { DagRunKey, TaskInstanceKey } from '../../core/model/keys.ts';
 import type {
   DagFileRecord,
@@ -17,12 +18,15 @@ import type {
   ParsedDag,
   TaskInstanceChanges,
   TaskInstanceCondition,
+  VariableRecord,
 } from '../../core/ports/metastore.ts';
+import { DynamoDbConnectionStore } from './connection-store.ts';
 import { DynamoDbDagFileStore } from './dag-file-store.ts';
 import { DynamoDbDagRunStore } from './dag-run-store.ts';
 import { DynamoDbDagStore } from './dag-store.ts';
 import { DynamoDbSchedulerStateStore } from './scheduler-state-store.ts';
 import { DynamoDbTaskInstanceStore } from './task-instance-store.ts';
+import { DynamoDbVariableStore } from './variable-store.ts';
 import { DynamoDbXComStore } from './xcom-store.ts';
 
 export interface DynamoDbMetastoreOptions {
@@ -39,6 +43,8 @@ export class DynamoDbMetastore implements Metastore {
   private readonly taskInstances: DynamoDbTaskInstanceStore;
   private readonly xcoms: DynamoDbXComStore;
   private readonly schedulers: DynamoDbSchedulerStateStore;
+  private readonly variables: DynamoDbVariableStore;
+  private readonly connections: DynamoDbConnectionStore;
 
   constructor(options: DynamoDbMetastoreOptions) {
     const { client, tableName } = options;
@@ -48,6 +54,8 @@ export class DynamoDbMetastore implements Metastore {
     this.taskInstances = new DynamoDbTaskInstanceStore(client, tableName);
     this.xcoms = new DynamoDbXComStore(client, tableName);
     this.schedulers = new DynamoDbSchedulerStateStore(client, tableName);
+    this.variables = new DynamoDbVariableStore(client, tableName);
+    this.connections = new DynamoDbConnectionStore(client, tableName);
   }
 
   listDags(): Promise<DagRecord[]> {
@@ -149,5 +157,31 @@ export class DynamoDbMetastore implements Metastore {
   }
   getLatestSchedulerHeartbeat(): Promise<{ schedulerId: string; at: Date } | null> {
     return this.schedulers.getLatestSchedulerHeartbeat();
+  }
+
+  getVariable(key: string): Promise<VariableRecord | null> {
+    return this.variables.getVariable(key);
+  }
+  putVariable(variable: VariableRecord): Promise<void> {
+    return this.variables.putVariable(variable);
+  }
+  deleteVariable(key: string): Promise<boolean> {
+    return this.variables.deleteVariable(key);
+  }
+  listVariables(): Promise<VariableRecord[]> {
+    return this.variables.listVariables();
+  }
+
+  getConnection(connId: string): Promise<Connection | null> {
+    return this.connections.getConnection(connId);
+  }
+  putConnection(connection: Connection): Promise<void> {
+    return this.connections.putConnection(connection);
+  }
+  deleteConnection(connId: string): Promise<boolean> {
+    return this.connections.deleteConnection(connId);
+  }
+  listConnections(): Promise<Connection[]> {
+    return this.connections.listConnections();
   }
 }

@@ -6,3 +6,5 @@ export { ExecutorRegistry } from './executor.ts';
 export type * from './metastore.ts';
 export type { Logger } from './logger.ts';
 export { jsonLineLogger, silentLogger } from './logger.ts';
+export type { SecretsBackend, WritableSecretsBackend } from './secrets.ts';
+export { isWritableSecretsBackend } from './secrets.ts';

@@ -1,3 +1,4 @@
+import type { Connection } from '../model/connection.ts';
 import type { DagRunKey, TaskInstanceKey } from '../model/keys.ts';
 import type {
   DagFileRecord,
@@ -127,10 +128,41 @@ export interface SchedulerStateStore {
   getLatestSchedulerHeartbeat(): Promise<{ schedulerId: string; at: Date } | null>;
 }
 
+/** A variable as the metastore holds it (Airflow's Variable row). */
+export interface VariableRecord {
+  key: string;
+  value: string;
+  description: string | null;
+}
+
+/** Variables stored in the metastore; last writer wins, as Airflow's `Variable.set`. */
+export interface VariableStore {
+  getVariable(key: string): Promise<VariableRecord | null>;
+  /** Creates or replaces the variable. */
+  putVariable(variable: VariableRecord): Promise<void>;
+  /** Returns whether a variable was deleted (false when there was none). */
+  deleteVariable(key: string): Promise<boolean>;
+  /** Ordered by key. */
+  listVariables(): Promise<VariableRecord[]>;
+}
+
+/** Connections stored in the metastore (the last of the secrets backends). */
+export interface ConnectionStore {
+  getConnection(connId: string): Promise<Connection | null>;
+  /** Creates or replaces the connection. */
+  putConnection(connection: Connection): Promise<void>;
+  /** Returns whether a connection was deleted (false when there was none). */
+  deleteConnection(connId: string): Promise<boolean>;
+  /** Ordered by connection id. */
+  listConnections(): Promise<Connection[]>;
+}
+
 export interface Metastore
   extends DagStore,
     DagFileStore,
     DagRunStore,
     TaskInstanceStore,
     XComStore,
-    SchedulerStateStore {}
+    SchedulerStateStore,
+    VariableStore,
+    ConnectionStore {}

@@ -1,0 +1,2 @@
+export { SecretsManagerBackend, type SecretsManagerBackendOptions } from './secrets-manager-backend.ts';
+export { SecretAccessDeniedError, SecretDecryptionError, SecretsManagerError, SecretsThrottledError } from './errors.ts';
