@@ -8,7 +8,14 @@ import type { TaskTokens } from '../../services/execution/task-tokens.ts';
 import { authenticate } from './authentication.ts';
 import { errorResponse } from './error-responses.ts';
 import type { OperationId } from './operations.ts';
-import { parseFinishRequest, parseHeartbeatRequest, parseStartRequest, parseXComValue } from './request-schemas.ts';
+import {
+  parseFinishRequest,
+  parseHeartbeatRequest,
+  parseStartRequest,
+  parseVariableValue,
+  parseXComValue,
+} from './request-schemas.ts';
+import { EnvironmentSecretsBackend, MetastoreSecretsBackend, SecretsService } from '../../services/secrets/index.ts';
 import { honoPath, ROUTES } from './routes.ts';
 import { API_VERSION_HEADER, executionApiVersions, HEAD_API_VERSION } from './versioning/api-versions.ts';
 
@@ -16,6 +23,11 @@ export { API_VERSION_HEADER, HEAD_API_VERSION };
 
 export interface ExecutionApiDeps extends TaskExecutionDeps {
   tokens: TaskTokens;
+  /**
+   * Where tasks' variables and connections come from. Default: the environment (`UPDRAFT_VAR_*`,
+   * `UPDRAFT_CONN_*`), then the metastore; entry points put Secrets Manager between them.
+   */
+  secrets?: SecretsService;
 }
 
 type ApiEnv = { Variables: { attempt: TaskAttemptKey; apiVersion: string } };
@@ -29,6 +41,8 @@ type Handler = (c: ApiContext) => Promise<Response> | Response;
  */
 export function createExecutionApiApp(deps: ExecutionApiDeps): Hono<ApiEnv> {
   const service = new TaskExecutionService(deps);
+  const secrets =
+    deps.secrets ?? new SecretsService([new EnvironmentSecretsBackend(process.env), new MetastoreSecretsBackend(deps.metastore)]);
   const app = new Hono<ApiEnv>();
 
   app.onError((error, c) => {
@@ -74,6 +88,16 @@ export function createExecutionApiApp(deps: ExecutionApiDeps): Hono<ApiEnv> {
       await service.setXCom(c.get('attempt'), taskInstanceOf(c), c.req.param('key') as string, value);
       return answer(c, 'setXCom');
     },
+    getVariable: async (c) => {
+      const key = c.req.param('key') as string;
+      return answer(c, 'getVariable', { key, value: await secrets.getVariable(key) });
+    },
+    setVariable: async (c) => {
+      const request = parseVariableValue(await requestBody(c, 'setVariable'));
+      await secrets.setVariable(c.req.param('key') as string, request.value, request.description ?? null);
+      return answer(c, 'setVariable');
+    },
+    getConnection: async (c) => answer(c, 'getConnection', await secrets.getConnection(c.req.param('connId') as string)),
   };
 
   for (const [operation, route] of Object.entries(ROUTES) as Array<[OperationId, (typeof ROUTES)[OperationId]]>) {

@@ -2,6 +2,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { NotFoundError, UpdraftError, ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { AttemptConflictError, ForbiddenError, XComNotFoundError } from '../../services/execution/errors.ts';
+import { ConnectionNotFoundError, VariableNotFoundError } from '../../services/secrets/errors.ts';
 import { TaskTokenError } from '../../services/execution/task-tokens.ts';
 import { XComValueError } from '../../services/execution/xcom-values.ts';
 import { UnsupportedApiVersionError } from './versioning/unsupported-version-error.ts';
@@ -23,6 +24,8 @@ export function errorResponse(error: unknown, logger: Logger): { status: Content
     return answer(409, error.reason, error.message, { currentState: error.currentState });
   }
   if (error instanceof XComNotFoundError) return answer(404, 'xcom_not_found', error.message);
+  if (error instanceof VariableNotFoundError) return answer(404, 'variable_not_found', error.message);
+  if (error instanceof ConnectionNotFoundError) return answer(404, 'connection_not_found', error.message);
   if (error instanceof NotFoundError) return answer(404, 'not_found', error.message);
   logger.error('Execution API request failed', {
     error: error instanceof Error ? error.message : String(error),

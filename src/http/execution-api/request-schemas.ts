@@ -75,6 +75,17 @@ export function parseXComValue(body: unknown): unknown {
   return body.value;
 }
 
+export const variableValueRequestSchema = z
+  .strictObject({
+    value: z.string().meta({ description: 'Variables are strings, as in Airflow; serialise structured values as JSON.' }),
+    description: z.string().nullable().optional(),
+  })
+  .meta({ description: 'A variable to store in the metastore.' });
+
+export function parseVariableValue(body: unknown): z.output<typeof variableValueRequestSchema> {
+  return parseWith(variableValueRequestSchema, body);
+}
+
 function parseWith<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;

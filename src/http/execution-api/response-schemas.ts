@@ -40,6 +40,21 @@ export const xcomResponseSchema = z
   .object({ key: z.string(), value: z.unknown().meta({ description: 'Any JSON value, null included.' }) })
   ;
 
+export const variableResponseSchema = z.object({ key: z.string(), value: z.string() });
+
+export const connectionResponseSchema = z
+  .object({
+    connId: z.string(),
+    connType: z.string(),
+    host: z.string().nullable(),
+    login: z.string().nullable(),
+    password: z.string().nullable(),
+    schema: z.string().nullable(),
+    port: z.number().int().nullable(),
+    extra: jsonObject,
+  })
+  .meta({ description: "A connection, as Airflow's Connection model has it (camelCase)." });
+
 export const healthResponseSchema = z.object({ status: z.literal('ok') });
 
 /** Every `detail.reason` the API answers with; a client branches on the reason, never on the message. */
@@ -49,6 +64,8 @@ export const ERROR_REASONS = [
   'forbidden',
   'not_found',
   'xcom_not_found',
+  'variable_not_found',
+  'connection_not_found',
   'running_elsewhere',
   'invalid_state',
   'not_running',

@@ -1,7 +1,19 @@
 import type { z } from 'zod';
 import type { OperationId } from './operations.ts';
-import { finishRequestSchema, heartbeatRequestSchema, startRequestSchema, xcomValueRequestSchema } from './request-schemas.ts';
-import { healthResponseSchema, startedAttemptSchema, xcomResponseSchema } from './response-schemas.ts';
+import {
+  finishRequestSchema,
+  heartbeatRequestSchema,
+  startRequestSchema,
+  variableValueRequestSchema,
+  xcomValueRequestSchema,
+} from './request-schemas.ts';
+import {
+  connectionResponseSchema,
+  healthResponseSchema,
+  startedAttemptSchema,
+  variableResponseSchema,
+  xcomResponseSchema,
+} from './response-schemas.ts';
 
 /**
  * Every route of the Task Execution API, once: the app registers its handlers from this table and the
@@ -90,6 +102,38 @@ export const ROUTES: Record<OperationId, RouteSpec> = {
     success: { status: 201, description: 'Stored.' },
     errors: taskInstanceErrors,
     conflictReasons: ['not_running'],
+  },
+  getVariable: {
+    method: 'get',
+    path: '/execution/variables/{key}',
+    summary: 'Read a variable',
+    description:
+      'Searches the secrets backends in order (environment, Secrets Manager, metastore), as Airflow does. ' +
+      '404 variable_not_found names every place searched.',
+    authenticated: true,
+    success: { status: 200, description: 'The variable.', schema: variableResponseSchema },
+    errors: [401, 404],
+  },
+  setVariable: {
+    method: 'put',
+    path: '/execution/variables/{key}',
+    summary: 'Store a variable',
+    description: "Writes to the metastore, as Airflow's Variable.set does; a variable defined earlier in the search order still wins on reads.",
+    authenticated: true,
+    request: variableValueRequestSchema,
+    success: { status: 204, description: 'Stored.' },
+    errors: [401],
+  },
+  getConnection: {
+    method: 'get',
+    path: '/execution/connections/{connId}',
+    summary: 'Read a connection',
+    description:
+      'Searches the secrets backends in order (environment, Secrets Manager, metastore). The answer holds the ' +
+      'password: it is for the task that asked, and the runner masks it in the task log.',
+    authenticated: true,
+    success: { status: 200, description: 'The connection.', schema: connectionResponseSchema },
+    errors: [401, 404],
   },
 };
 
