@@ -24,6 +24,18 @@ export interface StartTaskRequest {
 /** The start answer, as it travels (instants are ISO strings): the server's own type. */
 export type StartTaskResponse = StartedAttempt;
 
+/** A connection as the API answers it (Airflow's Connection fields, camelCase). */
+export interface TaskConnectionResponse {
+  connId: string;
+  connType: string;
+  host: string | null;
+  login: string | null;
+  password: string | null;
+  schema: string | null;
+  port: number | null;
+  extra: Record<string, unknown>;
+}
+
 export interface FinishTaskRequest {
   state: 'success' | 'failed' | 'skipped';
   workerId: string;
@@ -131,6 +143,27 @@ export class ExecutionApiClient {
 
   async setXCom(ti: TaskInstanceKey, key: string, value: unknown): Promise<void> {
     await this.request('POST', this.xcomPath(ti, key), { value });
+  }
+
+  /** A variable from the secrets backends, or null when none defines it. */
+  async getVariable(key: string): Promise<string | null> {
+    try {
+      const response = await this.request('GET', `/execution/variables/${encodeURIComponent(key)}`);
+      return ((await response.json()) as { value: string }).value;
+    } catch (error) {
+      if (error instanceof ExecutionApiError && error.status === 404 && error.reason === 'variable_not_found') return null;
+      throw error;
+    }
+  }
+
+  async setVariable(key: string, value: string, description: string | null = null): Promise<void> {
+    await this.request('PUT', `/execution/variables/${encodeURIComponent(key)}`, { value, description });
+  }
+
+  /** A connection from the secrets backends; a missing one is an ExecutionApiError naming where it looked. */
+  async getConnection(connId: string): Promise<TaskConnectionResponse> {
+    const response = await this.request('GET', `/execution/connections/${encodeURIComponent(connId)}`);
+    return (await response.json()) as TaskConnectionResponse;
   }
 
   private xcomPath(ti: TaskInstanceKey, key: string): string {

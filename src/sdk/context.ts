@@ -38,6 +38,66 @@ export interface TaskLog {
 }
 
 /**
+ * A connection as tasks see it: Airflow's Connection fields in camelCase. Its password is masked in the
+ * task log from the moment the task reads it.
+ *
+ * @example
+ * ```ts
+ * const load = task({ taskId: 'load' }, async (ctx) => {
+ *   const db = await ctx.connections.get('warehouse');
+ *   ctx.log.info(`loading into ${db.host}:${db.port}/${db.schema}`);
+ * });
+ * ```
+ */
+export interface TaskConnection {
+  readonly connId: string;
+  readonly connType: string;
+  readonly host: string | null;
+  readonly login: string | null;
+  readonly password: string | null;
+  readonly schema: string | null;
+  readonly port: number | null;
+  readonly extra: Record<string, unknown>;
+}
+
+/**
+ * Variables, searched as Airflow searches them: `UPDRAFT_VAR_<KEY>` in the environment, then Secrets
+ * Manager (`updraft/variables/<key>`), then the metastore. Values of keys that look secret (password,
+ * token, api_key, ...) are masked in the task log.
+ *
+ * @example
+ * ```ts
+ * const extract = task({ taskId: 'extract' }, async (ctx) => {
+ *   const batchSize = Number(await ctx.variables.get('batch_size', '500'));
+ *   await ctx.variables.set('last_extract', ctx.ds);
+ *   return batchSize;
+ * });
+ * ```
+ */
+export interface TaskVariables {
+  /** The value; `defaultValue` when no backend defines the key, else an error naming where it looked. */
+  get(key: string, defaultValue?: string): Promise<string>;
+  /** Stores the value in the metastore, as Airflow's `Variable.set`. */
+  set(key: string, value: string, description?: string): Promise<void>;
+}
+
+/**
+ * Connections, searched as Airflow searches them: `UPDRAFT_CONN_<ID>` (URI or JSON), Secrets Manager
+ * (`updraft/connections/<id>`), then the metastore.
+ *
+ * @example
+ * ```ts
+ * const ping = task({ taskId: 'ping' }, async (ctx) => {
+ *   const api = await ctx.connections.get('orders_api');
+ *   return (await fetch(`https://${api.host}/health`, { signal: ctx.signal })).status;
+ * });
+ * ```
+ */
+export interface TaskConnections {
+  get(connId: string): Promise<TaskConnection>;
+}
+
+/**
  * What a TaskFlow function receives as its first argument: the run it belongs to (Airflow's template
  * context, in camelCase), its params, XCom access, a logger, and an abort signal.
  *
@@ -70,6 +130,8 @@ export interface TaskContext {
   /** The conf the run was triggered with (empty for scheduled runs). */
   readonly conf: Record<string, unknown>;
   readonly ti: TaskInstanceContext;
+  readonly variables: TaskVariables;
+  readonly connections: TaskConnections;
   readonly log: TaskLog;
   /** Aborted when the task times out or is cleared: pass it to fetch and other cancellable work. */
   readonly signal: AbortSignal;

@@ -17,6 +17,7 @@ export type { DagOptions } from './dag-options.ts';
 export { task, type TaskFactory, type TaskflowArg, type TaskflowOptions } from './task.ts';
 export { bash, BASH_TEMPLATE_FIELDS, type BashOptions } from './operators/bash.ts';
 export { empty, type EmptyOptions } from './operators/empty.ts';
+export { pythonTask, PYTHON_TASK_FIELDS, type PythonTaskOptions } from './operators/python-task.ts';
 export { chain } from './chain.ts';
 export { isTaskRef, isXComArg, type TaskRef, type TaskRefOrList, type XComArg } from './task-ref.ts';
 export type { DefaultArgs, TaskOptions } from './task-options.ts';
@@ -25,12 +26,13 @@ export type {
   BaseTaskDefinition,
   EmptyTaskDefinition,
   OperatorName,
+  PythonTaskDefinition,
   TaskArg,
   TaskDefinition,
   TaskflowTaskDefinition,
   TaskFunction,
 } from './task-definition.ts';
-export type { TaskContext, TaskInstanceContext, TaskLog } from './context.ts';
+export type { TaskConnection, TaskConnections, TaskContext, TaskInstanceContext, TaskLog, TaskVariables } from './context.ts';
 export { param, isParam, type Param, type ParamOptions, type ParamSpec, type ParamType } from './params.ts';
 export { TRIGGER_RULES, isTriggerRule, type TriggerRule } from './trigger-rules.ts';
 export { SkipTask, FailNoRetry, taskSignalOf, type TaskSignal } from './signals.ts';

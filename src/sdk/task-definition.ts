@@ -14,15 +14,15 @@ import type { TriggerRule } from './trigger-rules.ts';
 export type TaskArg = { kind: 'literal'; value: unknown } | { kind: 'xcom'; taskId: string; key: string };
 
 /**
- * The operators the SDK knows: `taskflow` runs a user function, `bash` a shell command, `empty`
- * nothing (it only joins dependencies).
+ * The operators the SDK knows: `taskflow` runs a user function, `bash` a shell command, `python` a
+ * function of a Python script in a Python process, `empty` nothing (it only joins dependencies).
  *
  * @example
  * ```ts
  * const operator: OperatorName = 'bash';
  * ```
  */
-export type OperatorName = 'taskflow' | 'bash' | 'empty';
+export type OperatorName = 'taskflow' | 'bash' | 'python' | 'empty';
 
 /**
  * A function run by a TaskFlow task: the context first, then the task's arguments (upstream outputs
@@ -96,6 +96,20 @@ export interface BashTaskDefinition extends BaseTaskDefinition {
 }
 
 /**
+ * A Python task; its `templateFields` hold `script` (a path under the DAGs folder) and `callable`, and
+ * `args` its arguments (literals or upstream XComs), as for TaskFlow.
+ *
+ * @example
+ * ```ts
+ * const definition = someDag.tasks.get('transform');
+ * if (definition?.operator === 'python') console.log(definition.templateFields.script);
+ * ```
+ */
+export interface PythonTaskDefinition extends BaseTaskDefinition {
+  readonly operator: 'python';
+}
+
+/**
  * An empty task: nothing runs; it succeeds when its trigger rule lets it.
  *
  * @example
@@ -118,4 +132,4 @@ export interface EmptyTaskDefinition extends BaseTaskDefinition {
  * }
  * ```
  */
-export type TaskDefinition = TaskflowTaskDefinition | BashTaskDefinition | EmptyTaskDefinition;
+export type TaskDefinition = TaskflowTaskDefinition | BashTaskDefinition | PythonTaskDefinition | EmptyTaskDefinition;

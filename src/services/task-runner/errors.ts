@@ -76,3 +76,10 @@ export class BashCommandError extends UpdraftError {
     this.exitCode = exitCode;
   }
 }
+
+/** A task asked for a variable no secrets backend defines, and gave no default. */
+export class VariableNotDefinedError extends UpdraftError {
+  constructor(message: string) {
+    super('variable_not_found', message);
+  }
+}

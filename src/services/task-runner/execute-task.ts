@@ -4,6 +4,7 @@ import { runBash } from './operators/bash-operator.ts';
 import { renderTemplateFields, templateContext, xcomReferencesIn } from './template-rendering.ts';
 import { toJsonValue } from './json-value.ts';
 import { UnsupportedOperatorError, XComValueError } from './errors.ts';
+import type { TaskSecretAccess } from './secret-access.ts';
 import type { TaskLog } from './task-log.ts';
 import { RETURN_VALUE_KEY, type XComAccess } from './xcom-access.ts';
 
@@ -14,13 +15,14 @@ export interface ExecuteOptions {
   task: TaskDefinition;
   info: AttemptInfo;
   xcoms: XComAccess;
+  secrets: TaskSecretAccess;
   log: TaskLog;
   signal: AbortSignal;
 }
 
 /** Renders the task's template fields and runs it by operator. */
 export async function executeTask(options: ExecuteOptions): Promise<ExecutionResult> {
-  const { task, info, xcoms, log, signal } = options;
+  const { task, info, xcoms, secrets, log, signal } = options;
   await xcoms.prefetch(xcomReferencesIn(task.templateFields));
   const fields = renderTemplateFields(task.templateFields, templateContext(info, xcoms));
   switch (task.operator) {
@@ -39,7 +41,7 @@ export async function executeTask(options: ExecuteOptions): Promise<ExecutionRes
     }
     case 'taskflow': {
       const args = await Promise.all(task.args.map((arg) => (arg.kind === 'literal' ? arg.value : argumentFromXCom(xcoms, arg))));
-      const ctx = taskContext(info, xcoms, log, signal);
+      const ctx = taskContext(info, xcoms, secrets, log, signal);
       const returned = await untilAborted(Promise.resolve().then(() => task.fn(ctx, ...args)), signal);
       return { kind: 'success', returnValue: returned };
     }
@@ -49,7 +51,13 @@ export async function executeTask(options: ExecuteOptions): Promise<ExecutionRes
 }
 
 /** The context a TaskFlow function receives (the SDK's TaskContext). */
-export function taskContext(info: AttemptInfo, xcoms: XComAccess, log: TaskLog, signal: AbortSignal): TaskContext {
+export function taskContext(
+  info: AttemptInfo,
+  xcoms: XComAccess,
+  secrets: TaskSecretAccess,
+  log: TaskLog,
+  signal: AbortSignal,
+): TaskContext {
   const { ti } = info;
   return {
     dagId: ti.dagId,
@@ -77,6 +85,8 @@ export function taskContext(info: AttemptInfo, xcoms: XComAccess, log: TaskLog, 
         await xcoms.push(key, toJsonValue(value, `The XCom "${key}" pushed by task "${ti.taskId}"`));
       },
     },
+    variables: secrets.variables,
+    connections: secrets.connections,
     log: { info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     signal,
   };

@@ -13,11 +13,13 @@ import { attemptInfoFrom } from './attempt-info.ts';
 import type { BundleLoader } from './bundle-loader.ts';
 import { ExecutionTimeoutError, TaskNotFoundError, UnsupportedOperatorError, WorkerDeadlineError } from './errors.ts';
 import { executeTask } from './execute-task.ts';
+import { externalTaskOf, runExternalTask, type PythonRuntimeOptions } from './external-task.ts';
 import { findTask } from './find-task.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { toJsonValue } from './json-value.ts';
 import { describeError, TaskLog } from './task-log.ts';
 import { XComAccess } from './xcom-access.ts';
+import { TaskSecretAccess } from './secret-access.ts';
 
 export interface TaskRunnerDeps {
   apiBaseUrl: string;
@@ -34,6 +36,8 @@ export interface TaskRunnerDeps {
    * dying silently and waiting for the scheduler to notice the missing heartbeats.
    */
   deadlineMs?: number;
+  /** Where `python` tasks find their interpreter and client (defaults fit a repository checkout). */
+  python?: PythonRuntimeOptions;
 }
 
 export type TaskRunOutcome =
@@ -72,6 +76,9 @@ export async function runTask(workload: ExecuteTaskWorkload, deps: TaskRunnerDep
 async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunnerDeps): Promise<TaskRunOutcome> {
   const now = deps.now ?? (() => new Date());
   const ti = workload.ti;
+  // A task in another language starts its attempt itself, from its own process.
+  const external = await externalTaskOf(workload, deps.bundleLoader);
+  if (external) return runExternalTask(workload, external, deps);
   const client = new ExecutionApiClient({ baseUrl: deps.apiBaseUrl, token: workload.token, fetch: deps.fetch });
   let started: StartTaskResponse;
   try {
@@ -118,6 +125,7 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
       task,
       info,
       xcoms: new XComAccess(client, ti, started.upstreamXComs ?? {}),
+      secrets: new TaskSecretAccess(client, log.masker),
       log,
       signal: controller.signal,
     });

@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../../core/ports/object-store.ts';
+import { SecretMasker } from '../secrets/secret-masker.ts';
 
 export type TaskLogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 
@@ -9,11 +10,13 @@ export type TaskLogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
  */
 export class TaskLog {
   private readonly lines: string[] = [];
+  /** Secrets the task has read (connection passwords, secret-looking variables) never reach the log. */
+  readonly masker = new SecretMasker();
 
   constructor(private readonly now: () => Date) {}
 
   write(level: TaskLogLevel, message: string): void {
-    this.lines.push(`[${this.now().toISOString()}] ${level} ${message}`);
+    this.lines.push(`[${this.now().toISOString()}] ${level} ${this.masker.mask(message)}`);
   }
 
   info(message: string): void {

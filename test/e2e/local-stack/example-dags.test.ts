@@ -39,7 +39,7 @@ describe('example DAGs on the local stack', () => {
   it('parses every example DAG without import errors', async () => {
     expect(await stack.metastore.listImportErrors()).toEqual([]);
     const active = (await stack.metastore.listDags()).filter((dag) => dag.isActive).map((dag) => dag.dagId);
-    expect(active.sort()).toEqual(['branch_trigger_rules', 'etl_taskflow', 'fan_out_fan_in', 'retry_once']);
+    expect(active.sort()).toEqual(['branch_trigger_rules', 'etl_taskflow', 'fan_out_fan_in', 'python_mixed', 'retry_once']);
   });
 
   it('etl_taskflow passes each return value downstream and load returns the EUR total', async () => {

@@ -66,6 +66,24 @@ describe('runTask', () => {
     expect(await h.xcom(returnsNull)).toBeNull();
   });
 
+  it('gives tasks variables and connections, and masks the secrets they read in the task log', async () => {
+    process.env.UPDRAFT_CONN_RUNNER_WAREHOUSE = 'postgresql://loader:hunter2-secret@db.example.com:5432/analytics';
+    process.env.UPDRAFT_VAR_RUNNER_API_TOKEN = 'tok-123456789';
+    try {
+      const run = await h.seedRun();
+      const usesSecrets = await h.queue(run, 'uses_secrets');
+      expect(await runTask(usesSecrets, h.deps())).toEqual({ kind: 'finished', state: 'success' });
+      expect((await h.xcom(usesSecrets))?.value).toEqual({ host: 'db.example.com', batchSize: '100' });
+      const log = await h.log(usesSecrets);
+      expect(log).toContain('connecting as loader with *** and token ***; batch 100');
+      expect(log).not.toContain('hunter2-secret');
+      expect(log).not.toContain('tok-123456789');
+    } finally {
+      delete process.env.UPDRAFT_CONN_RUNNER_WAREHOUSE;
+      delete process.env.UPDRAFT_VAR_RUNNER_API_TOKEN;
+    }
+  });
+
   it('maps SkipTask to skipped, FailNoRetry to failed without retry, and other errors to a retry', async () => {
     const run = await h.seedRun();
     const skipper = await h.queue(run, 'skipper');

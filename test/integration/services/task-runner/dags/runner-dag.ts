@@ -49,6 +49,14 @@ const watched = task({ taskId: 'watched' }, async (ctx) => {
 
 const returnsNull = task({ taskId: 'returns_null' }, () => null);
 
+const usesSecrets = task({ taskId: 'uses_secrets' }, async (ctx) => {
+  const db = await ctx.connections.get('runner_warehouse');
+  const token = await ctx.variables.get('runner_api_token');
+  const batchSize = await ctx.variables.get('runner_batch_size', '100');
+  ctx.log.info(`connecting as ${db.login} with ${db.password ?? ''} and token ${token}; batch ${batchSize}`);
+  return { host: db.host, batchSize };
+});
+
 export const runnerDag = dag(
   { dagId: 'runner_test', schedule: null, startDate: '2024-01-01', params: { region: 'eu', greeting: 'hello' } },
   () => {
@@ -67,6 +75,7 @@ export const runnerDag = dag(
     bash({ taskId: 'bash_hang', bashCommand: 'echo sleeping; sleep 30', executionTimeout: 0.3 });
     empty({ taskId: 'nothing' });
     returnsNull();
+    usesSecrets();
     skipper();
     noRetry();
     flaky();

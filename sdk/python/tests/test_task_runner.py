@@ -1,0 +1,178 @@
+"""updraft_task.py run as the worker runs it: a child process, configured by environment, against a fake API."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+from fake_api import SDK_DIR, FakeExecutionApi
+
+import updraft_execution_api as api
+
+TI = {"dagId": "mixed", "runId": "manual__2026-03-01T00:00:00+00:00", "taskId": "transform", "mapIndex": -1, "tryNumber": 2}
+TI_ID = api.encode_task_instance_id(TI["dagId"], TI["runId"], TI["taskId"], -1)
+RUN = "/execution/task-instances/%s/run" % TI_ID
+STATE = "/execution/task-instances/%s/state" % TI_ID
+STARTED = {
+    "dagRun": {
+        "dagId": "mixed", "runId": TI["runId"], "logicalDate": "2026-03-01T00:00:00.000Z",
+        "dataIntervalStart": "2026-02-28T00:00:00.000Z", "dataIntervalEnd": "2026-03-01T00:00:00.000Z",
+        "runAfter": "2026-03-01T00:00:00.000Z", "runType": "manual", "conf": {"region": "eu"},
+    },
+    "taskInstance": {"taskId": "transform", "mapIndex": -1, "tryNumber": 2, "maxTries": 3},
+    "params": {"factor": 10},
+    "upstreamXComs": {"extract": [1, 2, 3]},
+    "heartbeatIntervalSeconds": 30,
+}
+
+
+class TaskRunnerTest(unittest.TestCase):
+    def setUp(self):
+        self.fake = FakeExecutionApi().__enter__()
+        self.fake.answer("PATCH", RUN, (200, STARTED))
+        self.fake.answer("PATCH", STATE, (204, None))
+        self.dir = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.fake.__exit__()
+        self.dir.cleanup()
+
+    def run_task(self, source, args=None, callable_name=None, extra_env=None):
+        script = os.path.join(self.dir.name, "task.py")
+        with open(script, "w") as handle:
+            handle.write(textwrap.dedent(source))
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "UPDRAFT_WORKLOAD": json.dumps({"kind": "ExecuteTask", "ti": TI, "token": "tok-9", "logKey": "logs/x"}),
+            "UPDRAFT_EXECUTION_API_URL": self.fake.url,
+            "UPDRAFT_WORKER_ID": "host:1:worker-0",
+            "UPDRAFT_TASK_SCRIPT": script,
+            "UPDRAFT_TASK_ARGS": json.dumps(args or []),
+        }
+        if callable_name:
+            env["UPDRAFT_TASK_CALLABLE"] = callable_name
+        env.update(extra_env or {})
+        return subprocess.run([sys.executable, os.path.join(SDK_DIR, "updraft_task.py")], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    def finish_body(self):
+        [request] = self.fake.calls("PATCH", "/state")
+        body = dict(request["body"])
+        self.assertRegex(body.pop("endDate"), r"^\d{4}-\d\d-\d\dT.*Z$")
+        return body
+
+    def test_success_passes_context_and_upstream_args_and_pushes_the_result(self):
+        result = self.run_task("""
+            def main(context, rows, label):
+                print("rows", rows, "for", context["ds"], context["ds_nodash"])
+                context["log"].info("factor %s", context["params"]["factor"])
+                return {
+                    "label": label, "total": sum(rows) * context["params"]["factor"],
+                    "try": context["ti"].try_number, "max_tries": context["ti"].max_tries,
+                    "run_id": context["run_id"], "conf": context["conf"], "ts": context["ts"],
+                    "year": context["logical_date"].year, "start": context["data_interval_start"].isoformat(),
+                }
+        """, args=[{"kind": "xcom", "taskId": "extract", "key": "return_value"}, {"kind": "literal", "value": "L"}])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("rows [1, 2, 3] for 2026-03-01 20260301", result.stdout)
+        self.assertIn("::updraft::INFO factor 10", result.stderr)
+        self.assertIn("::updraft::INFO Marking task as SUCCESS.", result.stderr)
+        self.assertEqual(self.finish_body(), {
+            "state": "success", "workerId": "host:1:worker-0", "retryable": True,
+            "returnValue": {"label": "L", "total": 60, "try": 2, "max_tries": 3, "run_id": TI["runId"],
+                            "conf": {"region": "eu"}, "ts": "2026-03-01T00:00:00+00:00", "year": 2026,
+                            "start": "2026-02-28T00:00:00+00:00"},
+        })
+        [start] = self.fake.calls("PATCH", "/run")
+        self.assertEqual(start["body"]["workerId"], "host:1:worker-0")
+        self.assertEqual(start["headers"]["authorization"], "Bearer tok-9")
+
+    def test_args_not_in_the_start_answer_are_pulled(self):
+        self.fake.answer("GET", "/execution/xcoms/%s/count" % api.encode_task_instance_id("mixed", TI["runId"], "stats", -1),
+                         (200, {"key": "count", "value": 7}))
+        self.fake.answer("GET", "/execution/xcoms/%s/return_value" % api.encode_task_instance_id("mixed", TI["runId"], "absent", -1),
+                         (404, {"detail": {"reason": "xcom_not_found"}}))
+        result = self.run_task("def run(context, n, missing):\n    return [n, missing]\n", callable_name="run",
+                               args=[{"kind": "xcom", "taskId": "stats", "key": "count"},
+                                     {"kind": "xcom", "taskId": "absent", "key": "return_value"}])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.finish_body()["returnValue"], [7, None])
+
+    def test_none_pushes_nothing_and_xcom_push_writes_an_xcom(self):
+        self.fake.answer("POST", "/execution/xcoms/%s/rows" % TI_ID, (201, None))
+        result = self.run_task("def main(context):\n    context['ti'].xcom_push('rows', 5)\n")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("returnValue", self.finish_body())
+        self.assertEqual(self.fake.calls("POST")[0]["body"], {"value": 5})
+
+    def test_an_exception_fails_retryably_with_the_traceback_in_the_log(self):
+        result = self.run_task("""
+            def main(context):
+                raise ValueError("bad row 3")
+        """)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("::updraft::ERROR Task failed: Traceback (most recent call last):\n"
+                      '::updraft::ERROR   File "%s", line 3, in main' % os.path.join(self.dir.name, "task.py"), result.stderr)
+        self.assertIn("::updraft::ERROR ValueError: bad row 3", result.stderr)
+        self.assertEqual(self.finish_body(), {"state": "failed", "workerId": "host:1:worker-0", "retryable": True, "error": "ValueError: bad row 3"})
+
+    def test_skip_task_skips_and_fail_no_retry_fails_without_retry(self):
+        skipped = self.run_task("""
+            from updraft_task import SkipTask
+            def main(context):
+                raise SkipTask("no data today")
+        """)
+        self.assertEqual(skipped.returncode, 4, skipped.stderr)
+        self.assertIn("::updraft::INFO Task skipped: no data today", skipped.stderr)
+        self.assertEqual(self.finish_body()["state"], "skipped")
+        self.fake.requests.clear()
+        failed = self.run_task("""
+            import updraft_task
+            def main(context):
+                raise updraft_task.FailNoRetry("param table is required")
+        """)
+        self.assertEqual(failed.returncode, 2)
+        self.assertEqual(self.finish_body(), {"state": "failed", "workerId": "host:1:worker-0", "retryable": False,
+                                              "error": "FailNoRetry: param table is required"})
+
+    def test_a_result_that_is_not_json_fails_the_task_with_a_clear_message(self):
+        result = self.run_task("def main(context):\n    return context['logical_date']\n")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('The return value of task "transform" is not JSON-serializable', self.finish_body()["error"])
+
+    def test_a_missing_callable_fails_without_retry(self):
+        result = self.run_task("def other(context):\n    pass\n")
+        self.assertEqual(result.returncode, 2)
+        body = self.finish_body()
+        self.assertFalse(body["retryable"])
+        self.assertIn("has no function named 'main'", body["error"])
+
+    def test_a_refused_start_runs_nothing_and_exits_3(self):
+        self.fake.answer("PATCH", RUN, (409, {"detail": {"reason": "invalid_state", "currentState": "success"}}))
+        result = self.run_task("def main(context):\n    print('ran')\n")
+        self.assertEqual(result.returncode, 3)
+        self.assertNotIn("ran", result.stdout)
+        self.assertEqual(self.fake.calls("PATCH", "/state"), [])
+
+    def test_an_unavailable_api_at_start_exits_6(self):
+        self.fake.answer("PATCH", RUN, (503, {"detail": {"message": "down"}}))
+        result = self.run_task("def main(context):\n    print('ran')\n")
+        self.assertEqual(result.returncode, 6)
+        self.assertNotIn("ran", result.stdout)
+
+    def test_a_lost_attempt_stops_the_process_with_exit_5(self):
+        started = dict(STARTED, heartbeatIntervalSeconds=0.05)
+        self.fake.answer("PATCH", RUN, (200, started))
+        self.fake.answer("PUT", "/execution/task-instances/%s/heartbeat" % TI_ID,
+                         (409, {"detail": {"reason": "not_running", "currentState": "failed"}}))
+        result = self.run_task("import threading\ndef main(context):\n    threading.Event().wait(30)\n")
+        self.assertEqual(result.returncode, 5)
+        self.assertIn("no longer running here (state failed)", result.stderr)
+        self.assertEqual(self.fake.calls("PATCH", "/state"), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
