@@ -14,6 +14,9 @@ import { DagVersionCache } from '../src/services/dag-version-cache.ts';
 import type { TaskExecutionDeps } from '../src/services/execution/task-execution-service.ts';
 import { TaskTokens } from '../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler } from '../src/services/scheduler/index.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { resolveTokenKey, SecretsManagerBackend } from '../src/aws/secrets-manager/index.ts';
+import { EnvironmentSecretsBackend, MetastoreSecretsBackend, SecretsService } from '../src/services/secrets/index.ts';
 
 /** The Task Execution API behind API Gateway / a function URL. */
 
@@ -22,13 +25,19 @@ const config = loadExecutionApiConfig(process.env);
 const logger = fromPowertools(new PowertoolsLogger({ serviceName: 'updraft-execution-api' }));
 
 type Handler = ReturnType<typeof handle>;
-let lambdaHandler: Handler | undefined;
+let lambdaHandler: Promise<Handler> | undefined;
 
 /** Clients and caches live as long as the container, so warm invocations reuse connections and DAG versions. */
-function wire(): Handler {
+async function wire(): Promise<Handler> {
   const metastore = new DynamoDbMetastore({ client: createDynamoDbClient(), tableName: config.tableName });
   const objectStore = new S3ObjectStore({ client: createS3Client(), bucket: config.bucket });
-  const tokens = new TaskTokens(config.tokenSecret, systemClock);
+  // The SDK's own retries are off: the backend retries throttling with jitter itself.
+  const secretsManager = new SecretsManagerBackend({
+    client: new SecretsManagerClient({ maxAttempts: 1 }),
+    clock: systemClock,
+    ...config.secretsManager,
+  });
+  const tokens = new TaskTokens(await resolveTokenKey(config.tokenKey, () => secretsManager), systemClock);
   const dagVersions = new DagVersionCache(metastore);
   let onTaskFinished: TaskExecutionDeps['onTaskFinished'] = async () => {};
   if (config.taskQueueUrl) {
@@ -51,12 +60,20 @@ function wire(): Handler {
     logger,
     dagVersions,
     onTaskFinished,
+    // Airflow's search order: environment, then Secrets Manager, then the metastore.
+    secrets: new SecretsService([new EnvironmentSecretsBackend(process.env), secretsManager, new MetastoreSecretsBackend(metastore)], {
+      logger,
+    }),
     ...(config.heartbeatIntervalSeconds ? { heartbeatIntervalSeconds: config.heartbeatIntervalSeconds } : {}),
   });
   return handle(app);
 }
 
-export const handler = (event: LambdaEvent, context: Context) => {
+export const handler = async (event: LambdaEvent, context: Context) => {
   lambdaHandler ??= wire();
-  return lambdaHandler(event, context);
+  // A failed cold start (say, the key secret is missing) is retried by the next invocation.
+  lambdaHandler.catch(() => {
+    lambdaHandler = undefined;
+  });
+  return (await lambdaHandler)(event, context);
 };

@@ -16,15 +16,22 @@ import { DagVersionCache } from '../src/services/dag-version-cache.ts';
 import { TaskTokens } from '../src/services/execution/task-tokens.ts';
 import { SchedulerTick, type TickReport } from '../src/services/scheduler/index.ts';
 import { loadSchedulerConfig } from '../src/services/scheduler/lambda-config.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { resolveTokenKey, SecretsManagerBackend } from '../src/aws/secrets-manager/index.ts';
 
 const config = loadSchedulerConfig(process.env);
 const powertools = new PowertoolsLogger({ serviceName: 'updraft-scheduler' });
 const metastore = new DynamoDbMetastore({ client: createDynamoDbClient(), tableName: config.tableName });
+// The signing key is read once per container (top-level await: the handler module is ESM).
+const tokenKey = await resolveTokenKey(
+  config.tokenKey,
+  () => new SecretsManagerBackend({ client: new SecretsManagerClient({ maxAttempts: 1 }), clock: systemClock }),
+);
 const tick = new SchedulerTick({
   metastore,
   executors: new ExecutorRegistry([new SqsExecutor({ client: createSqsClient(), queueUrl: config.taskQueueUrl })]),
   clock: systemClock,
-  tokens: new TaskTokens(config.tokenSecret, systemClock),
+  tokens: new TaskTokens(tokenKey, systemClock),
   logger: fromPowertools(powertools),
   dagVersions: new DagVersionCache(metastore),
   settings: { ...config.settings, schedulerId: `lambda:${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'scheduler'}` },

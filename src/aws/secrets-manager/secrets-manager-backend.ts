@@ -80,6 +80,11 @@ export class SecretsManagerBackend implements SecretsBackend {
     return prefix === null ? `AWS Secrets Manager (${kind} lookups off)` : `AWS Secrets Manager secret ${prefix}/${id}`;
   }
 
+  /** Any secret by id or ARN (null when it does not exist), with this backend's retries and cache. */
+  getSecretString(secretId: string): Promise<string | null> {
+    return this.read(secretId);
+  }
+
   /** Forgets every cached value (e.g. after rotating a secret in a long-lived process). */
   clearCache(): void {
     this.cache.clear();

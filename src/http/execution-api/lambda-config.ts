@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseUpdraftEnvironment } from '../../core/env-config.ts';
+import { TOKEN_KEY_ENV_FIELDS, tokenKeySourceFrom, type TokenKeySource } from '../../core/token-key-source.ts';
 
 /**
  * The Execution API function's configuration, from `UPDRAFT_*` environment variables, validated once at
@@ -9,8 +10,11 @@ const schema = z
   .object({
     UPDRAFT_TABLE_NAME: z.string().min(1),
     UPDRAFT_BUCKET: z.string().min(1),
-    // Issue #3 moves the key to Secrets Manager; until then it comes from the environment.
-    UPDRAFT_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    ...TOKEN_KEY_ENV_FIELDS,
+    /** Where variables and connections are looked up in Secrets Manager (Airflow's prefixes, ours by default). */
+    UPDRAFT_SECRETS_CONNECTIONS_PREFIX: z.string().optional(),
+    UPDRAFT_SECRETS_VARIABLES_PREFIX: z.string().optional(),
+    UPDRAFT_SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).optional(),
     /** The task queue the fast path sends ready tasks to; without it the scheduler's tick queues them. */
     UPDRAFT_TASK_QUEUE_URL: z.url().optional(),
     UPDRAFT_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
@@ -20,7 +24,8 @@ const schema = z
 export interface ExecutionApiConfig {
   tableName: string;
   bucket: string;
-  tokenSecret: string;
+  tokenKey: TokenKeySource;
+  secretsManager: { connectionsPrefix: string; variablesPrefix: string; cacheTtlSeconds: number };
   taskQueueUrl: string | null;
   heartbeatIntervalSeconds: number | undefined;
 }
@@ -30,7 +35,12 @@ export function loadExecutionApiConfig(env: Record<string, string | undefined>):
   return {
     tableName: config.UPDRAFT_TABLE_NAME,
     bucket: config.UPDRAFT_BUCKET,
-    tokenSecret: config.UPDRAFT_TOKEN_SECRET,
+    tokenKey: tokenKeySourceFrom(config, 'Execution API'),
+    secretsManager: {
+      connectionsPrefix: config.UPDRAFT_SECRETS_CONNECTIONS_PREFIX ?? 'updraft/connections',
+      variablesPrefix: config.UPDRAFT_SECRETS_VARIABLES_PREFIX ?? 'updraft/variables',
+      cacheTtlSeconds: config.UPDRAFT_SECRETS_CACHE_TTL_SECONDS ?? 300,
+    },
     taskQueueUrl: config.UPDRAFT_TASK_QUEUE_URL ?? null,
     heartbeatIntervalSeconds: config.UPDRAFT_HEARTBEAT_INTERVAL_SECONDS,
   };

@@ -14,7 +14,8 @@ describe('loadExecutionApiConfig', () => {
     expect(loadExecutionApiConfig({ ...valid, UPDRAFT_TASK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/tasks' })).toEqual({
       tableName: 'updraft',
       bucket: 'updraft-bucket',
-      tokenSecret: 'a'.repeat(32),
+      tokenKey: { kind: 'inline', secret: 'a'.repeat(32) },
+      secretsManager: { connectionsPrefix: 'updraft/connections', variablesPrefix: 'updraft/variables', cacheTtlSeconds: 300 },
       taskQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/tasks',
       heartbeatIntervalSeconds: undefined,
     });
@@ -29,6 +30,27 @@ describe('loadExecutionApiConfig', () => {
     expect(() => loadExecutionApiConfig(withoutTable)).toThrow(ConfigError);
     expect(() => loadExecutionApiConfig(withoutTable)).toThrow(/UPDRAFT_TABLE_NAME/);
     expect(() => loadExecutionApiConfig({ ...valid, UPDRAFT_TOKEN_SECRET: 'short' })).toThrow(/UPDRAFT_TOKEN_SECRET: must be at least 32/);
+  });
+
+  it('takes the signing key from a Secrets Manager secret instead, but never from both', () => {
+    const { UPDRAFT_TOKEN_SECRET: _, ...withoutKey } = valid;
+    expect(loadExecutionApiConfig({ ...withoutKey, UPDRAFT_TOKEN_KEY_SECRET_ID: 'updraft/token-signing-key' }).tokenKey).toEqual({
+      kind: 'secrets_manager',
+      secretId: 'updraft/token-signing-key',
+    });
+    expect(() => loadExecutionApiConfig({ ...valid, UPDRAFT_TOKEN_KEY_SECRET_ID: 'updraft/token-signing-key' })).toThrow(/set only one/);
+    expect(() => loadExecutionApiConfig(withoutKey)).toThrow(/UPDRAFT_TOKEN_KEY_SECRET_ID/);
+  });
+
+  it('reads the Secrets Manager prefixes and cache lifetime', () => {
+    expect(
+      loadExecutionApiConfig({
+        ...valid,
+        UPDRAFT_SECRETS_CONNECTIONS_PREFIX: 'airflow/connections',
+        UPDRAFT_SECRETS_VARIABLES_PREFIX: 'airflow/variables',
+        UPDRAFT_SECRETS_CACHE_TTL_SECONDS: '60',
+      }).secretsManager,
+    ).toEqual({ connectionsPrefix: 'airflow/connections', variablesPrefix: 'airflow/variables', cacheTtlSeconds: 60 });
   });
 
   it('parses the heartbeat interval as a positive integer', () => {

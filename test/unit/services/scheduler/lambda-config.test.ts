@@ -18,6 +18,15 @@ describe('loadSchedulerConfig', () => {
     expect(loadSchedulerConfig({ ...base, UPDRAFT_TASK_HEARTBEAT_TIMEOUT_SECONDS: '120' }).settings.taskHeartbeatTimeoutSeconds).toBe(120);
   });
 
+  it('takes the signing key inline or from a Secrets Manager secret', () => {
+    expect(loadSchedulerConfig(base).tokenKey).toEqual({ kind: 'inline', secret: 'x'.repeat(32) });
+    const { UPDRAFT_TOKEN_SECRET: _, ...withoutKey } = base;
+    expect(loadSchedulerConfig({ ...withoutKey, UPDRAFT_TOKEN_KEY_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:1:secret:key' }).tokenKey).toEqual({
+      kind: 'secrets_manager',
+      secretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:key',
+    });
+  });
+
   it('refuses a short token secret and unknown variables', () => {
     expect(() => loadSchedulerConfig({ ...base, UPDRAFT_TOKEN_SECRET: 'short' })).toThrow(ConfigError);
     expect(() => loadSchedulerConfig({ ...base, UPDRAFT_PARALLELISM: '4' })).toThrow(/unknown variable UPDRAFT_PARALLELISM/);
