@@ -21,17 +21,38 @@ export interface WorkerProcessEnvironment {
 
 export const WORKER_ENV = {
   executionApiUrl: 'UPDRAFT_EXECUTION_API_URL',
+  bucket: 'UPDRAFT_BUCKET',
   queueUrl: 'UPDRAFT_LOCAL_QUEUE_URL',
   queueArn: 'UPDRAFT_LOCAL_QUEUE_ARN',
-  bucket: 'UPDRAFT_BUCKET',
   sqsEndpoint: 'UPDRAFT_LOCAL_SQS_ENDPOINT',
   s3Endpoint: 'UPDRAFT_LOCAL_S3_ENDPOINT',
+  region: 'UPDRAFT_LOCAL_REGION',
+  accessKeyId: 'UPDRAFT_LOCAL_ACCESS_KEY_ID',
+  secretAccessKey: 'UPDRAFT_LOCAL_SECRET_ACCESS_KEY',
   workerName: 'UPDRAFT_LOCAL_WORKER_NAME',
+} as const;
+
+/** Variables only the worker's own start-up may read; removed before any task runs. */
+export const WORKER_ONLY_ENV_PREFIX = 'UPDRAFT_LOCAL_';
+
+/**
+ * AWS_* variables that stay visible to task code: settings, never credentials or endpoints. Lambda has
+ * no instance metadata service, so neither does its local stand-in: a worker on an EC2 host (a CI
+ * runner) must not hand the host's role to task code.
+ */
+const AWS_SETTINGS_FOR_TASKS = {
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;
 
 /** Only what a process needs to run at all; nothing of the parent's credentials or endpoints. */
 const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SystemRoot'];
 
+/**
+ * The worker process's environment. The emulator credentials, region and endpoints travel only in
+ * `UPDRAFT_LOCAL_*` variables, which the worker reads once and deletes (see takeWorkerSettings), so
+ * the standard AWS variables that the SDK's default chain reads are never set.
+ */
 export function workerProcessEnv(environment: WorkerProcessEnvironment, workerName: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const key of PASSED_THROUGH) if (process.env[key] !== undefined) env[key] = process.env[key];
@@ -39,20 +60,52 @@ export function workerProcessEnv(environment: WorkerProcessEnvironment, workerNa
     // Connections and variables are meant for tasks (issue #3's environment secrets backend).
     if (key.startsWith('UPDRAFT_CONN_') || key.startsWith('UPDRAFT_VAR_')) env[key] = value;
   }
-  Object.assign(env, {
+  Object.assign(env, AWS_SETTINGS_FOR_TASKS, {
     [WORKER_ENV.executionApiUrl]: environment.executionApiUrl,
+    [WORKER_ENV.bucket]: environment.bucket,
     [WORKER_ENV.queueUrl]: environment.queueUrl,
     [WORKER_ENV.queueArn]: environment.queueArn,
-    [WORKER_ENV.bucket]: environment.bucket,
     [WORKER_ENV.sqsEndpoint]: environment.sqsEndpoint,
     [WORKER_ENV.s3Endpoint]: environment.s3Endpoint,
+    [WORKER_ENV.region]: environment.region,
+    [WORKER_ENV.accessKeyId]: environment.accessKeyId,
+    [WORKER_ENV.secretAccessKey]: environment.secretAccessKey,
     [WORKER_ENV.workerName]: workerName,
-    AWS_REGION: environment.region,
-    AWS_ACCESS_KEY_ID: environment.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: environment.secretAccessKey,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   return env;
+}
+
+/** What the worker process reads from its environment at start-up. */
+export interface WorkerSettings extends WorkerProcessEnvironment {
+  workerName: string;
+}
+
+/**
+ * Reads the worker's settings from `env` and then removes, from that same object, every
+ * `UPDRAFT_LOCAL_*` variable and every AWS_* variable that is not a plain setting: task code runs in
+ * this process and must find neither credentials nor an endpoint. Returns the names that are missing
+ * instead of settings when the process was not started by WorkerPool.
+ */
+export function takeWorkerSettings(
+  env: NodeJS.ProcessEnv,
+): { ok: true; settings: WorkerSettings } | { ok: false; missing: string[] } {
+  const settings = { workerName: 'worker' } as WorkerSettings;
+  const missing: string[] = [];
+  for (const [field, name] of Object.entries(WORKER_ENV) as [keyof WorkerSettings, string][]) {
+    const value = env[name];
+    if (value) settings[field] = value;
+    else if (field !== 'workerName') missing.push(name);
+  }
+  scrubTaskEnvironment(env);
+  return missing.length > 0 ? { ok: false, missing } : { ok: true, settings };
+}
+
+/** Deletes the worker-only and AWS credential/endpoint variables from `env` (in place). */
+export function scrubTaskEnvironment(env: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(env)) {
+    const awsSetting = Object.hasOwn(AWS_SETTINGS_FOR_TASKS, key);
+    if (key.startsWith(WORKER_ONLY_ENV_PREFIX) || (key.startsWith('AWS_') && !awsSetting)) delete env[key];
+  }
 }
 
 /**

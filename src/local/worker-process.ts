@@ -1,6 +1,9 @@
 /**
  * One local worker process: the Lambda worker's handler fed by the Lambda SQS event-source emulation.
- * Started by WorkerPool; it receives no metastore endpoint.
+ * Started by WorkerPool. It receives no metastore endpoint, and the emulator credentials it needs for
+ * the queue and the bucket only in `UPDRAFT_LOCAL_*` variables: they are read into the clients below
+ * and deleted from process.env before any DAG bundle is imported, so task code, which runs in this
+ * process, finds no credentials and no endpoint.
  */
 import { hostname } from 'node:os';
 import { createS3Client, createSqsClient } from '../aws/clients.ts';
@@ -9,36 +12,34 @@ import { jsonLineLogger } from '../core/ports/logger.ts';
 import { BundleLoader } from '../services/task-runner/bundle-loader.ts';
 import { createWorkerHandler } from '../services/task-runner/worker-handler.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
-import { WORKER_ENV } from './worker-pool.ts';
+import { takeWorkerSettings } from './worker-pool.ts';
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    process.stderr.write(`The local worker needs ${name}; it is started by \`updraft standalone\`, not by hand.\n`);
-    process.exit(2);
-  }
-  return value;
+const taken = takeWorkerSettings(process.env);
+if (!taken.ok) {
+  process.stderr.write(
+    `The local worker needs ${taken.missing.join(', ')}; it is started by \`updraft standalone\`, not by hand.\n`,
+  );
+  process.exit(2);
 }
-
-const workerName = process.env[WORKER_ENV.workerName] ?? 'worker';
-const region = required('AWS_REGION');
-const credentials = { accessKeyId: required('AWS_ACCESS_KEY_ID'), secretAccessKey: required('AWS_SECRET_ACCESS_KEY') };
-const logger = jsonLineLogger({ service: 'worker', worker: workerName });
+const settings = taken.settings;
+const { region } = settings;
+const credentials = { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey };
+const logger = jsonLineLogger({ service: 'worker', worker: settings.workerName });
 const objectStore = new S3ObjectStore({
-  client: createS3Client({ region, credentials, s3Endpoint: required(WORKER_ENV.s3Endpoint) }),
-  bucket: required(WORKER_ENV.bucket),
+  client: createS3Client({ region, credentials, s3Endpoint: settings.s3Endpoint }),
+  bucket: settings.bucket,
 });
 const handler = createWorkerHandler({
-  apiBaseUrl: required(WORKER_ENV.executionApiUrl),
+  apiBaseUrl: settings.executionApiUrl,
   objectStore,
-  workerId: `${hostname()}:${process.pid}:${workerName}`,
+  workerId: `${hostname()}:${process.pid}:${settings.workerName}`,
   logger,
   bundleLoader: new BundleLoader({ objectStore }),
 });
 const source = new SqsEventSource({
-  client: createSqsClient({ region, credentials, sqsEndpoint: required(WORKER_ENV.sqsEndpoint) }),
-  queueUrl: required(WORKER_ENV.queueUrl),
-  queueArn: required(WORKER_ENV.queueArn),
+  client: createSqsClient({ region, credentials, sqsEndpoint: settings.sqsEndpoint }),
+  queueUrl: settings.queueUrl,
+  queueArn: settings.queueArn,
   region,
   handler,
   batchSize: 10,
