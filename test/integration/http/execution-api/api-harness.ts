@@ -3,6 +3,7 @@ import { createDynamoDbClient, createS3Client } from '../../../../src/aws/client
 import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import { encodeTaskInstanceId, type DagRunKey, type TaskAttemptKey, type TaskInstanceKey } from '../../../../src/core/model/keys.ts';
+import { runningManualRun } from '../../../support/dag-runs.ts';
 import { serializedTask } from '../../../support/serialized-dags.ts';
 import { newTaskInstance, type DagRunRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag, SerializedTask } from '../../../../src/core/model/serialized-dag.ts';
@@ -118,21 +119,7 @@ export async function createApiHarness(prefix: string, harnessOptions: HarnessOp
   async function seedRun(conf: Record<string, unknown> = { limit: 5, unrelated: true }): Promise<DagRunRecord> {
     runs += 1;
     const logicalDate = new Date(Date.UTC(2026, 0, runs));
-    const run: DagRunRecord = {
-      dagId: DAG_ID,
-      runId: `manual__${logicalDate.toISOString()}`,
-      state: 'running',
-      runType: 'manual',
-      logicalDate,
-      dataInterval: { start: new Date(logicalDate.getTime() - 86_400_000), end: logicalDate },
-      runAfter: logicalDate,
-      versionId: VERSION_ID,
-      conf,
-      queuedAt: clock.now(),
-      startDate: clock.now(),
-      endDate: null,
-      revision: 0,
-    };
+    const run = runningManualRun(DAG_ID, VERSION_ID, logicalDate, conf, clock.now());
     await metastore.createDagRun(run);
     await metastore.createTaskInstances(
       DAG.tasks.map((t) => newTaskInstance(run, t)),

@@ -1,3 +1,4 @@
+import { runningManualRun } from '../../../support/dag-runs.ts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,21 +126,7 @@ export async function createRunnerHarness(prefix: string, options: { heartbeatIn
   async function seedRun(conf: Record<string, unknown> = {}): Promise<DagRunRecord> {
     runs += 1;
     const logicalDate = new Date(Date.UTC(2024, 2, runs));
-    const run: DagRunRecord = {
-      dagId: DAG_ID,
-      runId: `manual__${logicalDate.toISOString()}`,
-      state: 'running',
-      runType: 'manual',
-      logicalDate,
-      dataInterval: { start: new Date(logicalDate.getTime() - 86_400_000), end: logicalDate },
-      runAfter: logicalDate,
-      versionId: VERSION_ID,
-      conf,
-      queuedAt: now,
-      startDate: now,
-      endDate: null,
-      revision: 0,
-    };
+    const run = runningManualRun(DAG_ID, VERSION_ID, logicalDate, conf, now);
     await metastore.createDagRun(run);
     await metastore.createTaskInstances(
       serialized.tasks.map((t) => newTaskInstance(run, t)),
