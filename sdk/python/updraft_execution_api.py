@@ -92,8 +92,21 @@ class ExecutionApiClient:
     def set_xcom(self, ti, key, value):
         self._request("POST", self._xcom_path(ti, key), {"value": value})
 
+    def get_variable(self, key):
+        """{"key", "value"}. A missing variable is ExecutionApiError 404 with reason `variable_not_found`, whose
+        message names every place the server searched."""
+        return self._request("GET", "/execution/variables/%s" % _path_part(key))
+
+    def set_variable(self, key, value, description=None):
+        self._request("PUT", "/execution/variables/%s" % _path_part(key), {"value": value, "description": description})
+
+    def get_connection(self, conn_id):
+        """The connection in camelCase (connId, connType, host, login, password, schema, port, extra). A missing
+        one is ExecutionApiError 404 with reason `connection_not_found`."""
+        return self._request("GET", "/execution/connections/%s" % _path_part(conn_id))
+
     def _xcom_path(self, ti, key):
-        return "/execution/xcoms/%s/%s" % (_ti_id(ti), urllib.parse.quote(key, safe="-_.!~*'()"))
+        return "/execution/xcoms/%s/%s" % (_ti_id(ti), _path_part(key))
 
     def _request(self, method, path, body=None):
         url = self.base_url + path
@@ -126,6 +139,11 @@ class ExecutionApiClient:
             "The Task Execution API at %s did not answer %s %s after %d attempts (%s). Check that the API is "
             "running and that UPDRAFT_EXECUTION_API_URL points at it." % (self.base_url, method, path, self.max_attempts, last_problem)
         )
+
+
+def _path_part(text):
+    # What JavaScript's encodeURIComponent leaves as is, so both clients name the same resource.
+    return urllib.parse.quote(text, safe="-_.!~*'()")
 
 
 def _ti_id(ti):

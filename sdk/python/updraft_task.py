@@ -10,9 +10,9 @@ The TypeScript worker downloads the task's script and starts this file with:
     UPDRAFT_TASK_ARGS         JSON list of {"kind": "literal", "value"} / {"kind": "xcom", "taskId", "key"}
     UPDRAFT_TASK_DO_XCOM_PUSH "false" to not push the return value (default "true")
 
-The callable is called as `fn(context, *args)`. Task code imports its signals from here:
+The callable is called as `fn(context, *args)`. Task code imports its signals (and the secrets' errors) from here:
 
-    from updraft_task import SkipTask, FailNoRetry
+    from updraft_task import SkipTask, FailNoRetry, VariableNotDefinedError, ConnectionNotFoundError
 
 The exit code tells the worker how the attempt ended (docs/tasks-in-other-languages.md).
 """
@@ -27,6 +27,8 @@ import traceback
 import types
 
 import updraft_execution_api as api
+import updraft_secrets as secrets
+from updraft_secrets import Connection, ConnectionNotFoundError, VariableNotDefinedError  # noqa: F401 - for task code
 
 EXIT_SUCCESS = 0
 EXIT_CRASHED = 1
@@ -143,7 +145,7 @@ def _instant(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(datetime.timezone.utc)
 
 
-def build_context(ti, started, xcoms):
+def build_context(ti, started, xcoms, client):
     """Airflow's context names, snake_case; instants are aware UTC datetimes."""
     run = started["dagRun"]
     logical_date = _instant(run["logicalDate"])
@@ -169,6 +171,8 @@ def build_context(ti, started, xcoms):
         "ti": task_instance,
         "task_instance": task_instance,
         "log": log,
+        "variables": secrets.Variables(client),
+        "connections": secrets.Connections(client),
     }
 
 
@@ -274,7 +278,7 @@ def run_attempt(env):
         xcoms = XComAccess(client, ti, started.get("upstreamXComs"))
         fn = load_callable(env["UPDRAFT_TASK_SCRIPT"], env.get("UPDRAFT_TASK_CALLABLE") or "main")
         args = resolve_args(json.loads(env.get("UPDRAFT_TASK_ARGS") or "[]"), xcoms)
-        result = fn(build_context(ti, started, xcoms), *args)
+        result = fn(build_context(ti, started, xcoms, client), *args)
         finish = {"state": "success"}
         # Airflow pushes no XCom for a None result.
         if env.get("UPDRAFT_TASK_DO_XCOM_PUSH", "true") != "false" and result is not None:

@@ -5,6 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { UpdraftError } from '../../core/errors.ts';
+import type { Connection } from '../../core/model/connection.ts';
 import { formatTaskInstanceKey } from '../../core/model/keys.ts';
 import type { ExecuteTaskWorkload } from '../../core/model/workload.ts';
 import type { Logger } from '../../core/ports/logger.ts';
@@ -18,6 +19,7 @@ import type { TaskDefinition } from '../../sdk/index.ts';
 import type { BundleLoader } from './bundle-loader.ts';
 import { ExecutionTimeoutError, WorkerDeadlineError } from './errors.ts';
 import { findTask } from './find-task.ts';
+import type { SecretMasker } from '../secrets/secret-masker.ts';
 import { describeError, TaskLog, type TaskLogLevel } from './task-log.ts';
 
 /**
@@ -67,6 +69,13 @@ export const EXTERNAL_EXIT_CODES = {
 
 /** A stderr line that starts with this carries its task-log level: `::updraft::WARNING text`. */
 export const LOG_LEVEL_PREFIX = '::updraft::';
+
+/**
+ * A line that announces a secret the task has read: `::updraft::mask {"connection": {...}}` or
+ * `::updraft::mask {"variable": {"key", "value"}}`. Accepted on either stream: each stream's lines are
+ * handled in order, so a client that writes it to both has it registered before whatever it prints next.
+ */
+export const MASK_LINE_PREFIX = '::updraft::mask ';
 
 /** Grace between SIGTERM and SIGKILL when the worker stops a child. */
 const KILL_GRACE_MS = 5_000;
@@ -184,8 +193,11 @@ function runChild(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const streams = [
-    forwardLines(child.stdout, (line) => log.info(line)),
+    forwardLines(child.stdout, (line) => {
+      if (!takeMaskLine(line, log)) log.info(line);
+    }),
     forwardLines(child.stderr, (line) => {
+      if (takeMaskLine(line, log)) return;
       const leveled = parseLeveledLine(line);
       if (leveled) log.write(leveled.level, leveled.message);
       else log.error(line);
@@ -292,6 +304,57 @@ export function parseLeveledLine(line: string): { level: TaskLogLevel; message: 
   const level = space < 0 ? rest : rest.slice(0, space);
   if (level !== 'DEBUG' && level !== 'INFO' && level !== 'WARNING' && level !== 'ERROR') return null;
   return { level, message: space < 0 ? '' : rest.slice(space + 1) };
+}
+
+/** True when the line was a mask line: its secret is registered and the line itself never reaches the log. */
+function takeMaskLine(line: string, log: TaskLog): boolean {
+  if (!line.startsWith(MASK_LINE_PREFIX)) return false;
+  if (!registerMaskLine(line.slice(MASK_LINE_PREFIX.length), log.masker)) {
+    // Not echoed: a malformed announcement may still hold the secret.
+    log.warn(`Ignored a malformed ${MASK_LINE_PREFIX.trim()} line from the task process (its content is not shown). ` +
+      'It must be JSON: {"connection": {...}} or {"variable": {"key": "...", "value": "..."}}.');
+  }
+  return true;
+}
+
+/** Registers the secret a mask line's JSON names; false when the JSON is not one of the two shapes. */
+export function registerMaskLine(json: string, masker: Pick<SecretMasker, 'addConnection' | 'addVariable'>): boolean {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(json);
+  } catch {
+    return false;
+  }
+  if (!isRecord(payload)) return false;
+  const { connection, variable } = payload;
+  if (isRecord(connection)) {
+    masker.addConnection(connectionOf(connection));
+    return true;
+  }
+  if (isRecord(variable) && typeof variable.key === 'string' && typeof variable.value === 'string') {
+    masker.addVariable(variable.key, variable.value);
+    return true;
+  }
+  return false;
+}
+
+/** The camelCase connection as the Execution API answered it to the client; only its secret parts matter here. */
+function connectionOf(body: Record<string, unknown>): Connection {
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    connId: text(body.connId) ?? '',
+    connType: text(body.connType) ?? '',
+    host: text(body.host),
+    login: text(body.login),
+    password: text(body.password),
+    schema: text(body.schema),
+    port: typeof body.port === 'number' ? body.port : null,
+    extra: isRecord(body.extra) ? body.extra : {},
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function forwardLines(stream: Readable, onLine: (line: string) => void): Promise<void> {

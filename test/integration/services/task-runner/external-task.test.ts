@@ -6,7 +6,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runExternalTask } from '../../../../src/services/task-runner/external-task.ts';
+import { SecretMasker } from '../../../../src/services/secrets/secret-masker.ts';
+import { registerMaskLine, runExternalTask } from '../../../../src/services/task-runner/external-task.ts';
 import { dag, pythonTask, type TaskDefinition } from '../../../../src/sdk/index.ts';
 import { createRunnerHarness } from './runner-harness.ts';
 
@@ -14,8 +15,8 @@ let harness: Awaited<ReturnType<typeof createRunnerHarness>>;
 let clients: string;
 
 /** The python definition of a task id the harness's DAG version knows ("flaky" has retries: 2). */
-function pythonDefinition(taskId: string): TaskDefinition {
-  const built = dag({ dagId: 'runner_test' }, () => void pythonTask({ taskId, script: 'python/job.py', retries: 2 }));
+function pythonDefinition(taskId: string, script = 'python/job.py'): TaskDefinition {
+  const built = dag({ dagId: 'runner_test' }, () => void pythonTask({ taskId, script, retries: 2 }));
   return built.tasks.get(taskId)!;
 }
 
@@ -83,5 +84,70 @@ describe('runExternalTask', () => {
     const workload = await harness.queue(run, 'flaky');
     await runExternalTask(workload, pythonDefinition('flaky'), harness.deps({ python: { clientPath: client } }));
     expect(await harness.log(workload)).toContain('INFO dags/python/job.py def main(context): flaky main worker-a False\n');
+  });
+
+  it('masks a connection password and a secret variable the Python task read, in every later line', async () => {
+    // The local Execution API reads UPDRAFT_CONN_* / UPDRAFT_VAR_* from this process's environment.
+    process.env.UPDRAFT_CONN_EXT_TASK_WAREHOUSE = 'postgres://etl:pw-Xyz-7781@db.internal:5432/analytics?token=tk-0987654';
+    process.env.UPDRAFT_VAR_EXT_TASK_API_KEY = 'key-5550123';
+    try {
+      await harness.objectStore.put(
+        'dags/python/secrets.py',
+        [
+          'import sys',
+          'def main(context):',
+          '    print("before reading, pw-Xyz-7781 is just text")',
+          '    conn = context["connections"].get("ext_task_warehouse")',
+          '    key = context["variables"].get("ext_task_api_key")',
+          '    print("password", conn.password, "on", conn.host, "as", conn.login)',
+          '    print("token", conn.extra["token"], file=sys.stderr)',
+          '    context["log"].warning("calling with %s", key)',
+          '',
+        ].join('\n'),
+      );
+      const run = await harness.seedRun();
+      const workload = await harness.queue(run, 'flaky');
+      const outcome = await runExternalTask(workload, pythonDefinition('flaky', 'python/secrets.py'), harness.deps());
+      expect(outcome).toEqual({ kind: 'finished', state: 'success' });
+      const log = (await harness.log(workload)) ?? '';
+      expect(log).toMatch(/\] INFO before reading, pw-Xyz-7781 is just text\n/);
+      expect(log).toMatch(/\] INFO password \*\*\* on db.internal as etl\n/);
+      expect(log).toMatch(/\] ERROR token \*\*\*\n/);
+      expect(log).toMatch(/\] WARNING calling with \*\*\*\n/);
+      expect(log).not.toContain('::updraft::');
+      expect(log).not.toContain('tk-0987654');
+      expect(log).not.toContain('key-5550123');
+    } finally {
+      delete process.env.UPDRAFT_CONN_EXT_TASK_WAREHOUSE;
+      delete process.env.UPDRAFT_VAR_EXT_TASK_API_KEY;
+    }
+  });
+
+  it('warns about a malformed mask line without writing its content', async () => {
+    const client = await fakeClient('bad-mask.py', 'import sys\nprint("::updraft::mask {\\"password\\": pw-Half-Written")\nsys.exit(0)\n');
+    const run = await harness.seedRun();
+    const workload = await harness.queue(run, 'flaky');
+    await runExternalTask(workload, pythonDefinition('flaky'), harness.deps({ python: { clientPath: client } }));
+    const log = (await harness.log(workload)) ?? '';
+    expect(log).toContain('WARNING Ignored a malformed ::updraft::mask line from the task process (its content is not shown).');
+    expect(log).not.toContain('pw-Half-Written');
+  });
+});
+
+describe('registerMaskLine', () => {
+  it('registers a connection\'s password and sensitive extra, and a variable only under a sensitive key', () => {
+    const masker = new SecretMasker();
+    const connection = { connId: 'db', connType: 'postgres', host: 'h', login: 'u', password: 'pw-1234567', schema: null, port: 5432, extra: { api_token: 'tok-7654321', region: 'eu-west-1' } };
+    expect(registerMaskLine(JSON.stringify({ connection }), masker)).toBe(true);
+    expect(registerMaskLine(JSON.stringify({ variable: { key: 'db_password', value: 'var-secret-1' } }), masker)).toBe(true);
+    expect(registerMaskLine(JSON.stringify({ variable: { key: 'region', value: 'us-east-2' } }), masker)).toBe(true);
+    expect(masker.mask('pw-1234567 tok-7654321 eu-west-1 var-secret-1 us-east-2')).toBe('*** *** eu-west-1 *** us-east-2');
+  });
+
+  it('refuses JSON of another shape', () => {
+    const masker = new SecretMasker();
+    for (const json of ['not json', '[]', '{}', '{"variable": {"key": "k"}}', '{"connection": "pw"}']) {
+      expect(registerMaskLine(json, masker)).toBe(false);
+    }
   });
 });
