@@ -4,14 +4,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Logger } from '../core/ports/logger.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
+import { DAG_PREFIX, keyOfFileloc } from '../services/dag-processing/dag-files.ts';
+import type { ObjectEvent } from '../services/dag-processing/dag-processor.ts';
 
-/** The S3 event AWS would raise through EventBridge, as the DAG processor receives it. */
-export interface DagObjectEvent {
-  detailType: 'Object Created' | 'Object Deleted';
-  key: string;
-}
-
-export const DAGS_PREFIX = 'dags/';
 
 const IGNORED_SEGMENTS = new Set(['node_modules', '.git', '.updraft']);
 
@@ -34,7 +29,7 @@ export class DagFolderSync {
     private readonly options: {
       folder: string;
       objectStore: ObjectStore;
-      onEvent: (event: DagObjectEvent) => Promise<void>;
+      onEvent: (event: ObjectEvent) => Promise<void>;
       logger: Logger;
       debounceMs?: number;
     },
@@ -44,27 +39,27 @@ export class DagFolderSync {
   async syncAll(): Promise<{ uploaded: string[]; deleted: string[] }> {
     const files = await this.listFolder();
     const existing = new Map(
-      (await this.options.objectStore.list(DAGS_PREFIX)).map((object) => [object.key.slice(DAGS_PREFIX.length), object]),
+      (await this.options.objectStore.list(DAG_PREFIX)).map((object) => [object.key.slice(DAG_PREFIX.length), object]),
     );
     const uploaded: string[] = [];
     for (const file of files) {
       const content = await readFile(join(this.options.folder, file));
-      const stored = existing.has(file) ? await this.options.objectStore.get(DAGS_PREFIX + file) : null;
+      const stored = existing.has(file) ? await this.options.objectStore.get(keyOfFileloc(file)) : null;
       if (!stored || !Buffer.from(stored).equals(content)) {
-        await this.options.objectStore.put(DAGS_PREFIX + file, content);
+        await this.options.objectStore.put(keyOfFileloc(file), content);
         uploaded.push(file);
       }
       this.uploadedHashes.set(file, sha256(content));
       // Raised for unchanged files too: the processor skips what it has parsed, and re-parses what an
       // earlier run left half done.
-      await this.emit({ detailType: 'Object Created', key: DAGS_PREFIX + file });
+      await this.emit({ detailType: 'Object Created', key: keyOfFileloc(file) });
     }
     const deleted: string[] = [];
     for (const file of existing.keys()) {
       if (files.includes(file)) continue;
-      await this.options.objectStore.delete(DAGS_PREFIX + file);
+      await this.options.objectStore.delete(keyOfFileloc(file));
       deleted.push(file);
-      await this.emit({ detailType: 'Object Deleted', key: DAGS_PREFIX + file });
+      await this.emit({ detailType: 'Object Deleted', key: keyOfFileloc(file) });
     }
     return { uploaded, deleted };
   }
@@ -103,21 +98,21 @@ export class DagFolderSync {
     if (info?.isDirectory()) return;
     if (!info) {
       if (!this.uploadedHashes.delete(file)) return;
-      await this.options.objectStore.delete(DAGS_PREFIX + file);
+      await this.options.objectStore.delete(keyOfFileloc(file));
       this.options.logger.info('DAG file removed', { file });
-      await this.emit({ detailType: 'Object Deleted', key: DAGS_PREFIX + file });
+      await this.emit({ detailType: 'Object Deleted', key: keyOfFileloc(file) });
       return;
     }
     const content = await readFile(path);
     const hash = sha256(content);
     if (this.uploadedHashes.get(file) === hash) return;
-    await this.options.objectStore.put(DAGS_PREFIX + file, content);
+    await this.options.objectStore.put(keyOfFileloc(file), content);
     this.uploadedHashes.set(file, hash);
     this.options.logger.info('DAG file changed', { file });
-    await this.emit({ detailType: 'Object Created', key: DAGS_PREFIX + file });
+    await this.emit({ detailType: 'Object Created', key: keyOfFileloc(file) });
   }
 
-  private async emit(event: DagObjectEvent): Promise<void> {
+  private async emit(event: ObjectEvent): Promise<void> {
     try {
       await this.options.onEvent(event);
     } catch (error) {

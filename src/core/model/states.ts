@@ -31,18 +31,6 @@ export const FINISHED_TASK_STATES: ReadonlySet<TaskInstanceState> = new Set([
   'removed',
 ]);
 
-/** States in which the executor or a worker holds the task instance. */
-export const UNFINISHED_TASK_STATES: ReadonlySet<TaskInstanceState> = new Set([
-  'none',
-  'scheduled',
-  'queued',
-  'running',
-  'restarting',
-  'up_for_retry',
-  'up_for_reschedule',
-  'deferred',
-]);
-
 /** Final states a worker may report when an attempt ends (the Execution API's finish call). */
 export const TERMINAL_ATTEMPT_STATES = ['success', 'failed', 'skipped', 'up_for_retry'] as const;
 export type TerminalAttemptState = (typeof TERMINAL_ATTEMPT_STATES)[number];
@@ -54,7 +42,3 @@ export const FINISHED_DAG_RUN_STATES: ReadonlySet<DagRunState> = new Set(['succe
 
 export const DAG_RUN_TYPES = ['scheduled', 'manual', 'backfill', 'asset_triggered'] as const;
 export type DagRunType = (typeof DAG_RUN_TYPES)[number];
-
-export function isFinishedTaskState(state: TaskInstanceState): boolean {
-  return FINISHED_TASK_STATES.has(state);
-}

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
-import { DAG_PREFIX, filelocOfKey } from './dag-files.ts';
+import { DAG_PREFIX, filelocOfKey, keyOfFileloc } from './dag-files.ts';
 
 export function sha256Hex(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');
@@ -65,7 +65,7 @@ export class DagWorkspace {
       return !known || refresh.includes(fileloc) || known.size !== meta.size || known.lastModified !== meta.lastModified;
     });
     await forEachLimited(stale, 8, async ([fileloc, meta]) => {
-      const body = await this.objectStore.get(`${DAG_PREFIX}${fileloc}`);
+      const body = await this.objectStore.get(keyOfFileloc(fileloc));
       if (body === null) {
         present.delete(fileloc);
         return;

@@ -21,6 +21,7 @@ import { ExecutionTimeoutError, WorkerDeadlineError } from './errors.ts';
 import { findTask } from './find-task.ts';
 import type { SecretMasker } from '../secrets/secret-masker.ts';
 import { describeError, TaskLog, type TaskLogLevel } from './task-log.ts';
+import { keyOfFileloc } from '../dag-processing/dag-files.ts';
 
 /**
  * Tasks whose code runs in another language's process. The worker does not start such an attempt
@@ -126,8 +127,8 @@ export async function runExternalTask(
   const workDir = await mkdtemp(join(tmpdir(), 'updraft-python-'));
   try {
     const scriptPath = join(workDir, 'dags', ...script.split('/'));
-    const body = await deps.objectStore.get(`dags/${script}`).catch((error: unknown) => {
-      log.error(`Could not read dags/${script} from the object store: ${describeError(error)}`);
+    const body = await deps.objectStore.get(keyOfFileloc(script)).catch((error: unknown) => {
+      log.error(`Could not read ${keyOfFileloc(script)} from the object store: ${describeError(error)}`);
       return null;
     });
     if (body) {
