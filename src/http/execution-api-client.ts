@@ -2,6 +2,7 @@ import { UpdraftError } from '../core/errors.ts';
 import { encodeTaskInstanceId, type TaskInstanceKey } from '../core/model/keys.ts';
 import type { StartedAttempt } from '../services/execution/attempt-messages.ts';
 import { HEAD_API_VERSION } from './execution-api/versioning/api-versions.ts';
+import type { Connection } from '../core/model/connection.ts';
 
 /**
  * The worker's side of the Task Execution API. A client holds one attempt's token, so a runner makes
@@ -24,17 +25,8 @@ export interface StartTaskRequest {
 /** The start answer, as it travels (instants are ISO strings): the server's own type. */
 export type StartTaskResponse = StartedAttempt;
 
-/** A connection as the API answers it (Airflow's Connection fields, camelCase). */
-export interface TaskConnectionResponse {
-  connId: string;
-  connType: string;
-  host: string | null;
-  login: string | null;
-  password: string | null;
-  schema: string | null;
-  port: number | null;
-  extra: Record<string, unknown>;
-}
+/** A connection as the API answers it: core's Connection (Airflow's fields, camelCase). */
+export type TaskConnectionResponse = Connection;
 
 export interface FinishTaskRequest {
   state: 'success' | 'failed' | 'skipped';

@@ -1,3 +1,4 @@
+import type { SerializedTimetableJson as SerializedTimetable } from '../../sdk/timetables/types.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 
 /**
@@ -9,12 +10,8 @@ import type { TriggerRule } from './trigger-rules.ts';
  */
 export const SERIALIZED_DAG_FORMAT_VERSION = 1;
 
-export type SerializedTimetable =
-  | { type: 'cron_data_interval'; cron: string; timezone: string }
-  | { type: 'cron_trigger'; cron: string; timezone: string; intervalSeconds: number }
-  | { type: 'delta_data_interval'; seconds: number }
-  | { type: 'once' }
-  | { type: 'null' };
+/** The SDK owns the timetables' JSON form (DAG files must not import the rest of Updraft); core uses it. */
+export type { SerializedTimetable };
 
 /** A DAG-level param, as Airflow's `Param`: a default and an optional JSON-schema-ish description. */
 export interface SerializedParam {

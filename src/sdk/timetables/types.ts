@@ -66,9 +66,8 @@ export interface NextDagRunInfoArgs {
 }
 
 /**
- * The JSON form of a timetable inside a serialized DAG. Structurally identical to core's
- * `SerializedTimetable` (a type-level test keeps the two in step); instants never appear, durations are
- * seconds.
+ * The JSON form of a timetable inside a serialized DAG (core's `SerializedTimetable` is this type);
+ * instants never appear, durations are seconds.
  *
  * @example
  * ```ts
