@@ -33,9 +33,8 @@ export class TransitionApplier {
     try {
       switch (transition.kind) {
         case 'queue':
-          return await this.queue(transition, run, version);
         case 'requeue':
-          return await this.requeue(transition, run, version);
+          return await this.handToExecutor(transition, run, version);
         default:
           return await this.write(transition);
       }
@@ -55,7 +54,11 @@ export class TransitionApplier {
     return { transition, outcome: 'applied', record };
   }
 
-  private async queue(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
+  /**
+   * Queue (a new try) and requeue (the same try, sent again after the queued timeout) are the same write
+   * then send; they differ in what a failed send means.
+   */
+  private async handToExecutor(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
     const executor = this.deps.executors.resolve(transition.task.executor);
     const record = await this.deps.metastore.updateTaskInstance(
       keyOf(transition.ti),
@@ -65,6 +68,8 @@ export class TransitionApplier {
     try {
       await this.send(executor, transition, record, run, version);
     } catch (error) {
+      // A requeued instance stays queued and is re-sent after the next timeout.
+      if (transition.kind === 'requeue') throw error;
       // Hand it back to the next tick: `scheduled` with the try it had, so the next queue is the same try.
       this.deps.logger.warn(`Sending the task to executor "${executor.name}" failed; the next tick retries: ${describe(error)}`, this.attributes(record));
       const reverted = await this.deps.metastore
@@ -76,20 +81,11 @@ export class TransitionApplier {
         .catch((revertError: unknown) => (revertError instanceof ConflictError ? null : Promise.reject(revertError)));
       return { transition, outcome: 'failed', record: reverted };
     }
-    this.deps.logger.info(`Task instance queued on "${executor.name}": ${transition.reason}`, this.attributes(record));
-    return { transition, outcome: 'applied', record };
-  }
-
-  private async requeue(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
-    const executor = this.deps.executors.resolve(transition.task.executor);
-    const record = await this.deps.metastore.updateTaskInstance(
-      keyOf(transition.ti),
-      { ...transition.changes, executor: executor.name },
-      transition.condition,
-    );
-    // If this send fails too, the instance stays queued and is re-sent after the next timeout.
-    await this.send(executor, transition, record, run, version);
-    this.deps.logger.warn(`Task instance sent again with the same try: ${transition.reason}`, this.attributes(record));
+    if (transition.kind === 'requeue') {
+      this.deps.logger.warn(`Task instance sent again with the same try: ${transition.reason}`, this.attributes(record));
+    } else {
+      this.deps.logger.info(`Task instance queued on "${executor.name}": ${transition.reason}`, this.attributes(record));
+    }
     return { transition, outcome: 'applied', record };
   }
 
