@@ -11,6 +11,7 @@ import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { createExecutionApiApp } from '../src/http/execution-api/app.ts';
 import { loadExecutionApiConfig } from '../src/http/execution-api/lambda-config.ts';
 import { DagVersionCache } from '../src/services/dag-version-cache.ts';
+import { RunFactsCache } from '../src/services/run-facts-cache.ts';
 import type { TaskExecutionDeps } from '../src/services/execution/task-execution-service.ts';
 import { TaskTokens } from '../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler } from '../src/services/scheduler/index.ts';
@@ -39,6 +40,7 @@ async function wire(): Promise<Handler> {
   });
   const tokens = new TaskTokens(await resolveTokenKey(config.tokenKey, () => secretsManager), systemClock);
   const dagVersions = new DagVersionCache(metastore);
+  const runFacts = new RunFactsCache(metastore);
   let onTaskFinished: TaskExecutionDeps['onTaskFinished'] = async () => {};
   if (config.taskQueueUrl) {
     const scheduler = new RunScheduler({
@@ -48,6 +50,7 @@ async function wire(): Promise<Handler> {
       tokens,
       logger,
       dagVersions,
+      runFacts,
       settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}` },
     });
     onTaskFinished = (run, finished) => scheduler.afterTaskFinished(run, finished);
@@ -59,6 +62,7 @@ async function wire(): Promise<Handler> {
     clock: systemClock,
     logger,
     dagVersions,
+    runFacts,
     onTaskFinished,
     // Airflow's search order: environment, then Secrets Manager, then the metastore.
     secrets: new SecretsService([new EnvironmentSecretsBackend(process.env), secretsManager, new MetastoreSecretsBackend(metastore)], {

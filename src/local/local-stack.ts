@@ -11,6 +11,7 @@ import type { Logger } from '../core/ports/logger.ts';
 import { createExecutionApiApp, serveExecutionApi } from '../http/execution-api/index.ts';
 import { DagProcessor } from '../services/dag-processing/dag-processor.ts';
 import { DagVersionCache } from '../services/dag-version-cache.ts';
+import { RunFactsCache } from '../services/run-facts-cache.ts';
 import { TaskTokens } from '../services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler, SchedulerTick, type SchedulerSettings } from '../services/scheduler/index.ts';
 import { DagFolderSync } from './dag-folder-sync.ts';
@@ -101,6 +102,7 @@ export class LocalStack {
       const objectStore = new S3ObjectStore({ client: s3, bucket: LOCAL_RESOURCE_NAMES.bucket });
       const tokens = new TaskTokens(loadTokenSecret(home), clock);
       const dagVersions = new DagVersionCache(metastore);
+      const runFacts = new RunFactsCache(metastore);
       const lambdaExecutor = new SqsExecutor({ client: sqs, queueUrl: queues.queueUrl, name: 'lambda' });
       const executors = new ExecutorRegistry([options.decorateExecutor?.(lambdaExecutor) ?? lambdaExecutor]);
       const schedulerDeps = {
@@ -110,6 +112,7 @@ export class LocalStack {
         tokens,
         logger,
         dagVersions,
+        runFacts,
         settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'local', ...options.schedulerSettings },
       };
       const runScheduler = new RunScheduler(schedulerDeps);
@@ -121,6 +124,7 @@ export class LocalStack {
         clock,
         logger,
         dagVersions,
+        runFacts,
         heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
         onTaskFinished: (run, finished) => runScheduler.afterTaskFinished(run, finished),
       });

@@ -37,6 +37,8 @@ export interface TaskExecutionDeps {
   /** The fast path; `finished` says which attempt ended and how, so it can skip passes that change nothing. */
   onTaskFinished: (run: DagRunKey, finished?: { taskId: string; mapIndex: number; state: TerminalAttemptState }) => Promise<void>;
   heartbeatIntervalSeconds?: number;
+  /** Runs' fixed facts; share one with the fast path's scheduler so a process reads each run once. */
+  runFacts?: RunFactsCache;
 }
 
 /**
@@ -49,7 +51,7 @@ export class TaskExecutionService {
 
   constructor(private readonly deps: TaskExecutionDeps) {
     this.xcoms = new XComValues(deps);
-    this.runs = new RunFactsCache(deps.metastore);
+    this.runs = deps.runFacts ?? new RunFactsCache(deps.metastore);
   }
 
   /** The gate: queued → running for the token's attempt. A repeat by the same worker succeeds again. */

@@ -45,7 +45,7 @@ export class RunScheduler {
 
   constructor(private readonly deps: SchedulerDeps) {
     this.applier = new TransitionApplier(deps);
-    this.runFacts = new RunFactsCache(deps.metastore);
+    this.runFacts = deps.runFacts ?? new RunFactsCache(deps.metastore);
   }
 
   async scheduleRun(run: DagRunKey): Promise<void> {

@@ -5,6 +5,7 @@ import type { Metastore } from '../../core/ports/metastore.ts';
 import type { PlanningSettings } from '../../core/scheduling/task-planning.ts';
 import type { DagVersionCache } from '../dag-version-cache.ts';
 import type { TaskTokens } from '../execution/task-tokens.ts';
+import type { RunFactsCache } from '../run-facts-cache.ts';
 
 export interface SchedulerSettings extends PlanningSettings {
   /** Names this scheduler in its heartbeat and logs. */
@@ -32,4 +33,6 @@ export interface SchedulerDeps {
   logger: Logger;
   dagVersions: DagVersionCache;
   settings: SchedulerSettings;
+  /** Runs' fixed facts; pass the Execution API's own so a process reads each run once. */
+  runFacts?: RunFactsCache;
 }
