@@ -86,33 +86,28 @@ export function runParseChild(options: RunParseChildOptions): Promise<ParseChild
       if (report) {
         resolve({ report, output });
       } else if (timedOut) {
-        resolve({
-          output,
-          report: {
-            ok: false,
-            failure: {
-              message:
-                `DAG file took longer than ${options.timeoutSeconds} s to import; look for an infinite loop or slow ` +
-                'work at the top level of the file (move it into a task), or raise the parse timeout.',
-              line: null,
-            },
-          },
-        });
+        resolve(
+          failedImport(
+            output,
+            `DAG file took longer than ${options.timeoutSeconds} s to import; look for an infinite loop or slow ` +
+              'work at the top level of the file (move it into a task), or raise the parse timeout.',
+          ),
+        );
       } else {
         const tail = output.trim().split('\n').slice(-5).join('\n');
-        resolve({
-          output,
-          report: {
-            ok: false,
-            failure: {
-              message:
-                `The DAG file ended the import process (${signal ? `signal ${signal}` : `exit code ${code}`}) before ` +
-                `its DAGs could be read; a DAG file must not call process.exit.${tail ? ` Last output:\n${tail}` : ''}`,
-              line: null,
-            },
-          },
-        });
+        resolve(
+          failedImport(
+            output,
+            `The DAG file ended the import process (${signal ? `signal ${signal}` : `exit code ${code}`}) before ` +
+              `its DAGs could be read; a DAG file must not call process.exit.${tail ? ` Last output:\n${tail}` : ''}`,
+          ),
+        );
       }
     });
   });
+}
+
+/** An import that produced no report of its own: the failure is the parent's to describe. */
+function failedImport(output: string, message: string): ParseChildOutcome {
+  return { output, report: { ok: false, failure: { message, line: null } } };
 }
