@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbClient } from '../../../../src/aws/clients.ts';
 import { DynamoDbMetastore, createMetastoreTable } from '../../../../src/aws/dynamodb/index.ts';
-import type { DagRunRecord, DagVersionRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
+import { newTaskInstance, type DagRunRecord, type DagVersionRecord, type TaskInstanceRecord } from '../../../../src/core/model/records.ts';
+import { serializedTask } from '../../../support/serialized-dags.ts';
 import type { ParsedDag } from '../../../../src/core/ports/metastore.ts';
 import { SERIALIZED_DAG_FORMAT_VERSION, type SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
 import { runIdFor } from '../../../../src/core/model/keys.ts';
@@ -109,25 +110,5 @@ export function taskInstance(
   taskId: string,
   overrides: Partial<TaskInstanceRecord> = {},
 ): TaskInstanceRecord {
-  return {
-    dagId: run.dagId,
-    runId: run.runId,
-    taskId,
-    mapIndex: -1,
-    state: 'none',
-    tryNumber: 0,
-    maxTries: 3,
-    operator: 'taskflow',
-    executor: null,
-    pool: 'default_pool',
-    priorityWeight: 1,
-    queuedAt: null,
-    startDate: null,
-    endDate: null,
-    lastHeartbeatAt: null,
-    nextRetryAt: null,
-    workerId: null,
-    externalExecutorId: null,
-    ...overrides,
-  };
+  return { ...newTaskInstance(run, serializedTask(taskId, [], { operator: 'taskflow', retries: 2 })), ...overrides };
 }

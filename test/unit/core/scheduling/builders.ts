@@ -1,4 +1,5 @@
-import type { DagRunRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
+import { newTaskInstance, type DagRunRecord, type TaskInstanceRecord } from '../../../../src/core/model/records.ts';
+import { serializedTask } from '../../../support/serialized-dags.ts';
 import type { TaskInstanceState } from '../../../../src/core/model/states.ts';
 
 /** Hand-built serialized DAGs and records for scheduling tests (no DAG processor involved). */
@@ -33,24 +34,9 @@ export function ti(
   overrides: Partial<TaskInstanceRecord> = {},
 ): TaskInstanceRecord {
   return {
-    dagId: r.dagId,
-    runId: r.runId,
-    taskId,
-    mapIndex: -1,
+    ...newTaskInstance(r, serializedTask(taskId)),
     state,
     tryNumber: state === 'none' ? 0 : 1,
-    maxTries: 1,
-    operator: 'bash',
-    executor: null,
-    pool: 'default_pool',
-    priorityWeight: 1,
-    queuedAt: null,
-    startDate: null,
-    endDate: null,
-    lastHeartbeatAt: null,
-    nextRetryAt: null,
-    workerId: null,
-    externalExecutorId: null,
     ...overrides,
   };
 }
