@@ -16,9 +16,7 @@ import {
   ExecutionConflictError,
 } from '../../http/execution-api-client.ts';
 import type { TaskDefinition } from '../../sdk/index.ts';
-import type { BundleLoader } from './bundle-loader.ts';
 import { ExecutionTimeoutError, WorkerDeadlineError } from './errors.ts';
-import { findTask } from './find-task.ts';
 import type { SecretMasker } from '../secrets/secret-masker.ts';
 import { describeError, TaskLog, type TaskLogLevel } from './task-log.ts';
 import { keyOfFileloc } from '../dag-processing/dag-files.ts';
@@ -91,22 +89,6 @@ export class ExternalTaskStartRefusedError extends UpdraftError {
       `The Task Execution API refused to start task "${taskId}" for the Python client (see the worker output). ` +
         'Check the token lifetime and that the workers and the API run the same Updraft version.',
     );
-  }
-}
-
-/**
- * The task, when the workload's task runs in another process; null otherwise, and null when the bundle
- * cannot be read (the in-process path then reports that failure through the API, as before).
- */
-export async function externalTaskOf(
-  workload: ExecuteTaskWorkload,
-  bundleLoader: Pick<BundleLoader, 'load'>,
-): Promise<TaskDefinition | null> {
-  try {
-    const task = findTask(await bundleLoader.load(workload.bundleKey), workload.ti);
-    return task.operator === 'python' ? task : null;
-  } catch {
-    return null;
   }
 }
 

@@ -8,12 +8,12 @@ import {
   type FinishTaskRequest,
   type StartTaskResponse,
 } from '../../http/execution-api-client.ts';
-import { taskSignalOf } from '../../sdk/index.ts';
+import { taskSignalOf, type TaskDefinition } from '../../sdk/index.ts';
 import { attemptInfoFrom } from './attempt-info.ts';
 import type { BundleLoader } from './bundle-loader.ts';
 import { ExecutionTimeoutError, TaskNotFoundError, UnsupportedOperatorError, WorkerDeadlineError } from './errors.ts';
 import { executeTask } from './execute-task.ts';
-import { externalTaskOf, runExternalTask, type PythonRuntimeOptions } from './external-task.ts';
+import { runExternalTask, type PythonRuntimeOptions } from './external-task.ts';
 import { findTask } from './find-task.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { toJsonValue } from './json-value.ts';
@@ -76,9 +76,13 @@ export async function runTask(workload: ExecuteTaskWorkload, deps: TaskRunnerDep
 async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunnerDeps): Promise<TaskRunOutcome> {
   const now = deps.now ?? (() => new Date());
   const ti = workload.ti;
-  // A task in another language starts its attempt itself, from its own process.
-  const external = await externalTaskOf(workload, deps.bundleLoader);
-  if (external) return runExternalTask(workload, external, deps);
+  // The task is looked up once, before the gate: a task in another language starts its attempt itself,
+  // from its own process. A bundle that cannot be read is reported through the API after the start.
+  const lookup: { task: TaskDefinition } | { error: unknown } = await deps.bundleLoader
+    .load(workload.bundleKey)
+    .then((module) => ({ task: findTask(module, ti) }))
+    .catch((error: unknown) => ({ error }));
+  if ('task' in lookup && lookup.task.operator === 'python') return runExternalTask(workload, lookup.task, deps);
   const client = new ExecutionApiClient({ baseUrl: deps.apiBaseUrl, token: workload.token, fetch: deps.fetch });
   let started: StartTaskResponse;
   try {
@@ -116,7 +120,8 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
       : setTimeout(() => controller.abort(new WorkerDeadlineError()), Math.max(0, deps.deadlineMs - Date.now()));
   let finish: Omit<FinishTaskRequest, 'workerId' | 'endDate'>;
   try {
-    const task = findTask(await deps.bundleLoader.load(workload.bundleKey), ti);
+    if ('error' in lookup) throw lookup.error;
+    const { task } = lookup;
     if (task.executionTimeoutSeconds !== null && task.executionTimeoutSeconds > 0) {
       const seconds = task.executionTimeoutSeconds;
       timeout = setTimeout(() => controller.abort(new ExecutionTimeoutError(seconds)), seconds * 1000);
