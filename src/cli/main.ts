@@ -2,11 +2,17 @@ import { Command, CommanderError } from 'commander';
 import { UpdraftError } from '../core/errors.ts';
 import { loadLocalConfig } from '../local/local-config.ts';
 import { runStandalone } from '../local/standalone.ts';
+import { registerConfigCommands } from './commands/config.ts';
 import { registerDagsCommands } from './commands/dags.ts';
 import { registerTasksCommands } from './commands/tasks.ts';
 import { CliUsageError } from './output.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// `updraft dags list | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const program = new Command('updraft')
   .description('Updraft: Airflow semantics, serverless on AWS. Runs locally on embedded emulators.')
@@ -24,6 +30,7 @@ program
 
 registerDagsCommands(program);
 registerTasksCommands(program);
+registerConfigCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -17,7 +17,8 @@ export const LOCAL_ENV_KEYS = {
 } as const;
 
 /** Variables read by other parts of Updraft (or by DAGs) that local mode lets through. */
-const OTHER_KNOWN_PREFIXES = ['UPDRAFT_CONN_', 'UPDRAFT_VAR_', 'UPDRAFT_API_URL'];
+// UPDRAFT__<SECTION>__<KEY> and UPDRAFT_CONFIG_FILE belong to the layered configuration (UpdraftConfig).
+const OTHER_KNOWN_PREFIXES = ['UPDRAFT_CONN_', 'UPDRAFT_VAR_', 'UPDRAFT_API_URL', 'UPDRAFT__', 'UPDRAFT_CONFIG_FILE'];
 
 const localConfigSchema = z
   .object({
