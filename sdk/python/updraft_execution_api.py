@@ -71,13 +71,21 @@ class ExecutionApiClient:
         """Raises ExecutionConflictError (reason `not_running`) when the task must stop."""
         self._request("PUT", "/execution/task-instances/%s/heartbeat" % _ti_id(ti), {"workerId": worker_id})
 
-    def finish(self, ti, state, worker_id, end_date, retryable=True, return_value=None, has_return_value=False, error=None):
-        """Ends the attempt. `has_return_value` distinguishes "push None" from "push nothing"."""
-        body = {"state": state, "workerId": worker_id, "endDate": end_date, "retryable": retryable}
+    def finish(self, ti, state, worker_id, end_date, retryable=True, return_value=None, has_return_value=False, error=None,
+               reschedule_date=None, asset_events=None):
+        """Ends the attempt. `has_return_value` distinguishes "push None" from "push nothing".
+        `reschedule_date` (ISO text) goes with up_for_reschedule; `asset_events` ([{"uri", "extra"}]) with success."""
+        body = {"state": state, "workerId": worker_id, "endDate": end_date}
+        if state in ("failed", "up_for_retry"):
+            body["retryable"] = retryable
         if has_return_value:
             body["returnValue"] = return_value
         if error is not None:
             body["error"] = error
+        if reschedule_date is not None:
+            body["rescheduleDate"] = reschedule_date
+        if asset_events:
+            body["assetEvents"] = asset_events
         self._request("PATCH", "/execution/task-instances/%s/state" % _ti_id(ti), body)
 
     def get_xcom(self, ti, key):

@@ -38,6 +38,7 @@ EXIT_SKIPPED = 4
 EXIT_INTERRUPTED = 5
 EXIT_START_UNAVAILABLE = 6
 EXIT_START_REFUSED = 7
+EXIT_RESCHEDULED = 8
 
 # stderr lines that start with this carry a log level for the task log; other stderr lines are errors.
 LOG_PREFIX = "::updraft::"
@@ -55,13 +56,31 @@ class FailNoRetry(Exception):
     updraft_signal = "fail_no_retry"
 
 
-_SIGNALS_BY_CLASS_NAME = {"AirflowSkipException": "skip", "AirflowFailException": "fail_no_retry"}
+class RescheduleTask(Exception):
+    """Raise to give the worker back and run the same try again at `reschedule_date`, a timezone-aware
+    datetime (Airflow's AirflowRescheduleException, what a sensor in reschedule mode does)."""
+
+    updraft_signal = "reschedule"
+
+    def __init__(self, reschedule_date, message=None):
+        if not isinstance(reschedule_date, datetime.datetime) or reschedule_date.tzinfo is None:
+            raise TypeError("RescheduleTask needs a timezone-aware datetime, e.g. "
+                            "datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5)")
+        super().__init__(message or "The task asked to run again at %s." % reschedule_date.isoformat())
+        self.reschedule_date = reschedule_date
+
+
+_SIGNALS_BY_CLASS_NAME = {
+    "AirflowSkipException": "skip",
+    "AirflowFailException": "fail_no_retry",
+    "AirflowRescheduleException": "reschedule",
+}
 
 
 def task_signal_of(error):
-    """'skip', 'fail_no_retry' or None. By attribute, not isinstance: the task may hold another copy of this module."""
+    """'skip', 'fail_no_retry', 'reschedule' or None. By attribute, not isinstance: the task may hold another copy of this module."""
     signal = getattr(error, "updraft_signal", None)
-    if signal in ("skip", "fail_no_retry"):
+    if signal in ("skip", "fail_no_retry", "reschedule"):
         return signal
     return _SIGNALS_BY_CLASS_NAME.get(type(error).__name__)
 
@@ -296,7 +315,7 @@ def run_attempt(env):
         log.error("Could not report the end of the attempt (%s): %s", finish["state"], error)
         return EXIT_INTERRUPTED
     log.info("Marking task as %s.", finish["state"].upper())
-    return {"success": EXIT_SUCCESS, "skipped": EXIT_SKIPPED}.get(finish["state"], EXIT_FAILED)
+    return {"success": EXIT_SUCCESS, "skipped": EXIT_SKIPPED, "up_for_reschedule": EXIT_RESCHEDULED}.get(finish["state"], EXIT_FAILED)
 
 
 def _failure_of(error):
@@ -304,6 +323,10 @@ def _failure_of(error):
     if signal == "skip":
         log.info("Task skipped: %s", error)
         return {"state": "skipped"}
+    when = getattr(error, "reschedule_date", None)
+    if signal == "reschedule" and isinstance(when, datetime.datetime) and when.tzinfo is not None:
+        log.info("Rescheduling task: it runs again at %s (%s)", when.isoformat(), error)
+        return {"state": "up_for_reschedule", "reschedule_date": when.astimezone(datetime.timezone.utc).isoformat()}
     log.error("Task failed: %s", "".join(traceback.format_exception(type(error), error, _user_frames(error.__traceback__))).rstrip())
     retryable = signal != "fail_no_retry"
     if not retryable:

@@ -1,5 +1,6 @@
 import { UpdraftError } from '../core/errors.ts';
 import { encodeTaskInstanceId, type TaskInstanceKey } from '../core/model/keys.ts';
+import type { AttemptEndState } from '../core/model/states.ts';
 import type { StartedAttempt } from '../services/execution/attempt-messages.ts';
 import { HEAD_API_VERSION } from './execution-api/versioning/api-versions.ts';
 import type { Connection } from '../core/model/connection.ts';
@@ -28,14 +29,26 @@ export type StartTaskResponse = StartedAttempt;
 /** A connection as the API answers it: core's Connection (Airflow's fields, camelCase). */
 export type TaskConnectionResponse = Connection;
 
+/** The finish call's body at head (docs/openapi/execution-api.json describes each field). */
 export interface FinishTaskRequest {
-  state: 'success' | 'failed' | 'skipped';
+  state: AttemptEndState;
   workerId: string;
   endDate: string;
   /** Default true; false for FailNoRetry. */
   retryable?: boolean;
   returnValue?: unknown;
   error?: string;
+  /** With success: the assets the attempt updated. */
+  assetEvents?: Array<{ uri: string; extra?: Record<string, unknown> }>;
+  /** With up_for_reschedule: when to run the same try again (ISO instant). */
+  rescheduleDate?: string;
+  /** With deferred: the trigger to wait for and how to resume. */
+  deferral?: {
+    trigger: { kind: string; kwargs?: Record<string, unknown> };
+    nextMethod: string;
+    nextKwargs?: Record<string, unknown> | null;
+    triggerTimeout?: string | null;
+  };
 }
 
 /** The API answered with an error status; `reason` is the server's `detail.reason`. */

@@ -35,6 +35,6 @@ export type {
 export type { TaskConnection, TaskConnections, TaskContext, TaskInstanceContext, TaskLog, TaskVariables } from './context.ts';
 export { param, isParam, type Param, type ParamOptions, type ParamSpec, type ParamType } from './params.ts';
 export { TRIGGER_RULES, isTriggerRule, type TriggerRule } from './trigger-rules.ts';
-export { SkipTask, FailNoRetry, taskSignalOf, type TaskSignal } from './signals.ts';
+export { SkipTask, FailNoRetry, RescheduleTask, rescheduleDateOf, taskSignalOf, type TaskSignal } from './signals.ts';
 export { DagDefinitionError } from './errors.ts';
 export * from './timetables/index.ts';

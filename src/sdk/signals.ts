@@ -7,18 +7,19 @@ const SIGNAL = Symbol.for('updraft.taskSignal');
 
 /**
  * The kind of a task signal: `skip` ends the task as skipped; `fail_no_retry` fails it without
- * using the remaining retries.
+ * using the remaining retries; `reschedule` releases the worker and runs the same try again later.
  *
  * @example
  * ```ts
  * const kind: TaskSignal = taskSignalOf(error) ?? 'skip';
  * ```
  */
-export type TaskSignal = 'skip' | 'fail_no_retry';
+export type TaskSignal = 'skip' | 'fail_no_retry' | 'reschedule';
 
 const CODES: Record<string, TaskSignal> = {
   skip_task: 'skip',
   fail_no_retry: 'fail_no_retry',
+  reschedule_task: 'reschedule',
 };
 
 /**
@@ -64,6 +65,53 @@ export class FailNoRetry extends Error {
 }
 
 /**
+ * Throw from a task to give its worker back and run the same try again at a later time (Airflow's
+ * `AirflowRescheduleException`, what a sensor in `reschedule` mode does between pokes). The task
+ * instance waits in `up_for_reschedule`, costs nothing meanwhile, and its try number does not change.
+ *
+ * @example
+ * ```ts
+ * const waitForFile = task({ taskId: 'wait_for_file' }, async (ctx) => {
+ *   if (!(await fileExists(ctx.params.key as string))) {
+ *     throw new RescheduleTask({ afterSeconds: 300 }); // look again in five minutes
+ *   }
+ * });
+ * ```
+ */
+export class RescheduleTask extends Error {
+  readonly code = 'reschedule_task';
+  readonly [SIGNAL]: TaskSignal = 'reschedule';
+  /** When the task should run again. */
+  readonly rescheduleDate: Date;
+
+  constructor(when: { at: Date } | { afterSeconds: number }, message?: string) {
+    const rescheduleDate = 'at' in when ? new Date(when.at.getTime()) : new Date(Date.now() + when.afterSeconds * 1000);
+    if (Number.isNaN(rescheduleDate.getTime())) {
+      throw new TypeError('RescheduleTask needs a valid date: pass { at: Date } or { afterSeconds: number }.');
+    }
+    super(message ?? `The task asked to run again at ${rescheduleDate.toISOString()}.`);
+    this.name = 'RescheduleTask';
+    this.rescheduleDate = rescheduleDate;
+  }
+}
+
+/**
+ * The date a reschedule signal carries, from this or another copy of the SDK (or a plain object with
+ * `code: 'reschedule_task'` and a `rescheduleDate`); null when it carries no valid date.
+ *
+ * @example
+ * ```ts
+ * const when = rescheduleDateOf(new RescheduleTask({ afterSeconds: 60 })); // a Date a minute from now
+ * ```
+ */
+export function rescheduleDateOf(error: unknown): Date | null {
+  if (taskSignalOf(error) !== 'reschedule') return null;
+  const value = (error as { rescheduleDate?: unknown }).rescheduleDate;
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+  return date && !Number.isNaN(date.getTime()) ? date : null;
+}
+
+/**
  * Which task signal an error is, or null for an ordinary error (which fails the attempt and retries if
  * retries remain). Works across copies of the SDK and for plain objects carrying a signal `code`.
  *
@@ -72,14 +120,14 @@ export class FailNoRetry extends Error {
  * try {
  *   await runTask();
  * } catch (error) {
- *   const signal = taskSignalOf(error); // 'skip' | 'fail_no_retry' | null
+ *   const signal = taskSignalOf(error); // 'skip' | 'fail_no_retry' | 'reschedule' | null
  * }
  * ```
  */
 export function taskSignalOf(error: unknown): TaskSignal | null {
   if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return null;
   const branded = (error as { [SIGNAL]?: unknown })[SIGNAL];
-  if (branded === 'skip' || branded === 'fail_no_retry') return branded;
+  if (branded === 'skip' || branded === 'fail_no_retry' || branded === 'reschedule') return branded;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && Object.hasOwn(CODES, code) ? CODES[code]! : null;
 }

@@ -71,7 +71,7 @@ class ClientTest(unittest.TestCase):
         self.client.finish(TI, "success", "w-1", "2026-01-01T00:00:02Z", has_return_value=True, return_value=None)
         self.client.finish(TI, "failed", "w-1", "2026-01-01T00:00:02Z", retryable=False, error="ValueError: bad")
         first, second = [r["body"] for r in self.fake.calls("PATCH", "/state")]
-        self.assertEqual(first, {"state": "success", "workerId": "w-1", "endDate": "2026-01-01T00:00:02Z", "retryable": True, "returnValue": None})
+        self.assertEqual(first, {"state": "success", "workerId": "w-1", "endDate": "2026-01-01T00:00:02Z", "returnValue": None})
         self.assertEqual(second, {"state": "failed", "workerId": "w-1", "endDate": "2026-01-01T00:00:02Z", "retryable": False, "error": "ValueError: bad"})
 
     def test_xcom_read_write_and_missing(self):

@@ -26,7 +26,7 @@ class TaskRunnerTest(TaskProcessCase):
         self.assertIn("::updraft::INFO factor 10", result.stderr)
         self.assertIn("::updraft::INFO Marking task as SUCCESS.", result.stderr)
         self.assertEqual(self.finish_body(), {
-            "state": "success", "workerId": "host:1:worker-0", "retryable": True,
+            "state": "success", "workerId": "host:1:worker-0",
             "returnValue": {"label": "L", "total": 60, "try": 2, "max_tries": 3, "run_id": TI["runId"],
                             "conf": {"region": "eu"}, "ts": "2026-03-01T00:00:00+00:00", "year": 2026,
                             "start": "2026-02-28T00:00:00+00:00"},
@@ -82,6 +82,19 @@ class TaskRunnerTest(TaskProcessCase):
         self.assertEqual(failed.returncode, 2)
         self.assertEqual(self.finish_body(), {"state": "failed", "workerId": "host:1:worker-0", "retryable": False,
                                               "error": "FailNoRetry: param table is required"})
+
+    def test_reschedule_task_parks_the_same_try_until_its_date(self):
+        result = self.run_task("""
+            import datetime
+            from updraft_task import RescheduleTask
+            def main(context):
+                when = datetime.datetime(2030, 1, 1, 1, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+                raise RescheduleTask(when, "the partition is not there yet")
+        """)
+        self.assertEqual(result.returncode, 8, result.stderr)
+        self.assertIn("::updraft::INFO Rescheduling task: it runs again at 2030-01-01T01:00:00+01:00", result.stderr)
+        self.assertEqual(self.finish_body(), {"state": "up_for_reschedule", "workerId": "host:1:worker-0",
+                                              "rescheduleDate": "2030-01-01T00:00:00+00:00"})
 
     def test_a_result_that_is_not_json_fails_the_task_with_a_clear_message(self):
         result = self.run_task("def main(context):\n    return context['logical_date']\n")

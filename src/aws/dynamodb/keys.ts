@@ -85,3 +85,7 @@ export const schedulerHeartbeatKey = (schedulerId: string): TableKey => ({
 export const variableKey = (key: string): TableKey => ({ pk: `VARIABLE#${key}`, sk: 'VARIABLE' });
 
 export const connectionKey = (connId: string): TableKey => ({ pk: `CONNECTION#${connId}`, sk: 'CONNECTION' });
+
+/** An asset's events share its partition, ordered by time: "events since" is one range query. */
+export const assetEventsPartition = (assetUri: string): string => `ASSET#${assetUri}`;
+export const assetEventSortKey = (timestampIso: string, eventId: string): string => `EVENT#${timestampIso}#${eventId}`;

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from '../../core/model/connection.ts';
 import type { DagRunKey, TaskInstanceKey } from '../../core/model/keys.ts';
 import type {
+  AssetEventRecord,
   DagFileRecord,
   DagRecord,
   DagRunRecord,
@@ -20,6 +21,7 @@ import type {
   TaskInstanceCondition,
   VariableRecord,
 } from '../../core/ports/metastore.ts';
+import { DynamoDbAssetEventStore } from './asset-event-store.ts';
 import { DynamoDbConnectionStore } from './connection-store.ts';
 import { DynamoDbDagFileStore } from './dag-file-store.ts';
 import { DynamoDbDagRunStore } from './dag-run-store.ts';
@@ -42,6 +44,7 @@ export class DynamoDbMetastore implements Metastore {
   private readonly runs: DynamoDbDagRunStore;
   private readonly taskInstances: DynamoDbTaskInstanceStore;
   private readonly xcoms: DynamoDbXComStore;
+  private readonly assetEvents: DynamoDbAssetEventStore;
   private readonly schedulers: DynamoDbSchedulerStateStore;
   private readonly variables: DynamoDbVariableStore;
   private readonly connections: DynamoDbConnectionStore;
@@ -53,6 +56,7 @@ export class DynamoDbMetastore implements Metastore {
     this.runs = new DynamoDbDagRunStore(client, tableName);
     this.taskInstances = new DynamoDbTaskInstanceStore(client, tableName);
     this.xcoms = new DynamoDbXComStore(client, tableName);
+    this.assetEvents = new DynamoDbAssetEventStore(client, tableName);
     this.schedulers = new DynamoDbSchedulerStateStore(client, tableName);
     this.variables = new DynamoDbVariableStore(client, tableName);
     this.connections = new DynamoDbConnectionStore(client, tableName);
@@ -150,6 +154,13 @@ export class DynamoDbMetastore implements Metastore {
   }
   deleteXComs(key: TaskInstanceKey): Promise<void> {
     return this.xcoms.deleteXComs(key);
+  }
+
+  recordAssetEvents(events: readonly AssetEventRecord[]): Promise<void> {
+    return this.assetEvents.recordAssetEvents(events);
+  }
+  listAssetEvents(assetUri: string, options?: { after?: Date; limit?: number }): Promise<AssetEventRecord[]> {
+    return this.assetEvents.listAssetEvents(assetUri, options);
   }
 
   recordSchedulerHeartbeat(schedulerId: string, at: Date): Promise<void> {

@@ -30,6 +30,11 @@ const TASK_INSTANCE_SPEC: RecordSpec<TaskInstanceRecord> = {
   endDate: { kind: 'date', nullable: true },
   lastHeartbeatAt: { kind: 'date', nullable: true },
   nextRetryAt: { kind: 'date', nullable: true },
+  rescheduleDate: { kind: 'date', nullable: true },
+  trigger: { kind: 'json', nullable: true },
+  triggerTimeout: { kind: 'date', nullable: true },
+  nextMethod: { kind: 'string', nullable: true },
+  nextKwargs: { kind: 'json', nullable: true },
   workerId: { kind: 'string', nullable: true },
   externalExecutorId: { kind: 'string', nullable: true },
 };

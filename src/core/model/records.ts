@@ -89,10 +89,46 @@ export interface TaskInstanceRecord extends TaskInstanceKey {
   lastHeartbeatAt: Date | null;
   /** For up_for_retry: when the scheduler may queue the next attempt. */
   nextRetryAt: Date | null;
+  /** For up_for_reschedule: when the scheduler may queue the same try again (Airflow's reschedule_date). */
+  rescheduleDate: Date | null;
+  /** For deferred: the trigger the attempt waits for (Airflow keeps it in the trigger table). */
+  trigger: TriggerSpec | null;
+  /** For deferred: when the wait gives up and the attempt fails (Airflow's trigger_timeout). */
+  triggerTimeout: Date | null;
+  /**
+   * The method a resumed attempt continues in, and its arguments (Airflow's next_method / next_kwargs).
+   * Set while deferred and kept until the resumed attempt ends; a start answer hands them to the runner.
+   */
+  nextMethod: string | null;
+  nextKwargs: Record<string, unknown> | null;
   /** The worker that holds the running attempt (its start call set this). */
   workerId: string | null;
   /** Whatever the executor identifies the attempt by (SQS message id, ECS task ARN). */
   externalExecutorId: string | null;
+}
+
+/**
+ * What a deferred attempt waits for: a trigger kind the triggerer knows (a built-in such as
+ * `datetime`, or a custom trigger's registered name) and its arguments, all JSON.
+ */
+export interface TriggerSpec {
+  kind: string;
+  kwargs: Record<string, unknown>;
+}
+
+/**
+ * An asset event: a task announced that it updated an asset (Airflow's AssetEvent). Runs of DAGs
+ * scheduled on the asset are created from these.
+ */
+export interface AssetEventRecord {
+  assetUri: string;
+  /** Free-form JSON the producer attached (row counts, a partition, the S3 version id...). */
+  extra: Record<string, unknown>;
+  timestamp: Date;
+  /** The attempt that emitted it (null for events posted from outside, e.g. S3 notifications). */
+  source: (TaskInstanceKey & { tryNumber: number }) | null;
+  /** Unique per event; derived from the source and position so a repeated report writes it once. */
+  eventId: string;
 }
 
 /** How long the last attempt ran, derived from its dates (never stored, so it cannot disagree with them). */
@@ -129,6 +165,11 @@ export function newTaskInstance(run: DagRunKey, task: SerializedTask): TaskInsta
     endDate: null,
     lastHeartbeatAt: null,
     nextRetryAt: null,
+    rescheduleDate: null,
+    trigger: null,
+    triggerTimeout: null,
+    nextMethod: null,
+    nextKwargs: null,
     workerId: null,
     externalExecutorId: null,
   };

@@ -31,9 +31,21 @@ export const FINISHED_TASK_STATES: ReadonlySet<TaskInstanceState> = new Set([
   'removed',
 ]);
 
-/** Final states a worker may report when an attempt ends (the Execution API's finish call). */
+/** How an attempt that ran to its end leaves the task instance: what the fast path schedules after. */
 export const TERMINAL_ATTEMPT_STATES = ['success', 'failed', 'skipped', 'up_for_retry'] as const;
 export type TerminalAttemptState = (typeof TERMINAL_ATTEMPT_STATES)[number];
+
+/**
+ * Every state an attempt may end in through the Execution API's finish call: the terminal ones, plus the
+ * two in which the same try continues later without holding a worker (`up_for_reschedule`: a sensor in
+ * reschedule mode; `deferred`: waiting for a trigger).
+ */
+export const ATTEMPT_END_STATES = [...TERMINAL_ATTEMPT_STATES, 'up_for_reschedule', 'deferred'] as const;
+export type AttemptEndState = (typeof ATTEMPT_END_STATES)[number];
+
+export function isTerminalAttemptState(state: AttemptEndState): state is TerminalAttemptState {
+  return (TERMINAL_ATTEMPT_STATES as readonly string[]).includes(state);
+}
 
 export const DAG_RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
 export type DagRunState = (typeof DAG_RUN_STATES)[number];

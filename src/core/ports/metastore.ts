@@ -1,6 +1,7 @@
 import type { Connection } from '../model/connection.ts';
 import type { DagRunKey, TaskInstanceKey } from '../model/keys.ts';
 import type {
+  AssetEventRecord,
   DagFileRecord,
   DagRecord,
   DagRunRecord,
@@ -123,6 +124,13 @@ export interface XComStore {
   deleteXComs(key: TaskInstanceKey): Promise<void>;
 }
 
+/** Asset events (Airflow's AssetEvent rows); idempotent by `eventId` and timestamp. */
+export interface AssetEventStore {
+  recordAssetEvents(events: readonly AssetEventRecord[]): Promise<void>;
+  /** An asset's events, oldest first; `after` keeps those strictly later than it. */
+  listAssetEvents(assetUri: string, options?: { after?: Date; limit?: number }): Promise<AssetEventRecord[]>;
+}
+
 export interface SchedulerStateStore {
   recordSchedulerHeartbeat(schedulerId: string, at: Date): Promise<void>;
   getLatestSchedulerHeartbeat(): Promise<{ schedulerId: string; at: Date } | null>;
@@ -163,6 +171,7 @@ export interface Metastore
     DagRunStore,
     TaskInstanceStore,
     XComStore,
+    AssetEventStore,
     SchedulerStateStore,
     VariableStore,
     ConnectionStore {}

@@ -19,11 +19,13 @@ export interface PlanningSettings {
 export const DEFAULT_EXECUTION_TIMEOUT_GRACE_SECONDS = 60;
 
 /**
- * - `queue`: none/scheduled (trigger rule met) or up_for_retry (retry delay passed) → queued, next try.
+ * - `queue`: none/scheduled (trigger rule met) or up_for_retry (retry delay passed) → queued, next try;
+ *   up_for_reschedule (reschedule date passed), or scheduled to resume a deferral → queued, same try.
  * - `succeed_empty`: an empty-operator task that is ready → success without an executor, as Airflow does.
  * - `skip` / `upstream_failed`: the trigger rule can never be met.
  * - `requeue`: stuck in queued → sent again with the same try.
- * - `retry` / `fail`: running, but its heartbeat stopped or it overran executionTimeout.
+ * - `retry` / `fail`: running, but its heartbeat stopped or it overran executionTimeout; or deferred
+ *   past its trigger timeout.
  */
 export type TransitionKind = 'queue' | 'succeed_empty' | 'skip' | 'upstream_failed' | 'requeue' | 'retry' | 'fail';
 
@@ -99,11 +101,19 @@ function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext)
       };
     }
     case 'scheduled':
-      // Already past its dependencies (a queue attempt whose send failed was reverted to scheduled).
+      // Already past its dependencies (a queue attempt whose send failed was reverted to scheduled), or
+      // a deferral's trigger fired and the same try resumes in its next method.
+      if (ti.nextMethod !== null) return startTransition(task, ti, now, 'its trigger fired', { sameTry: true });
       return startTransition(task, ti, now, 'it was scheduled');
     case 'up_for_retry':
       if (ti.nextRetryAt && ti.nextRetryAt.getTime() > now.getTime()) return null;
       return startTransition(task, ti, now, 'its retry delay has passed');
+    case 'up_for_reschedule':
+      if (ti.rescheduleDate && ti.rescheduleDate.getTime() > now.getTime()) return null;
+      return startTransition(task, ti, now, 'its reschedule date has passed', { sameTry: true });
+    case 'deferred':
+      if (ti.triggerTimeout === null || ti.triggerTimeout.getTime() > now.getTime()) return null;
+      return failOrRetry(task, ti, ctx, { state: 'deferred', tryNumber: ti.tryNumber }, 'its trigger did not fire before the trigger timeout');
     case 'queued': {
       const queuedAt = ti.queuedAt?.getTime() ?? 0;
       if (now.getTime() - queuedAt <= settings.taskQueuedTimeoutSeconds * 1000) return null;
@@ -123,14 +133,28 @@ function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext)
   }
 }
 
-function startTransition(task: SerializedTask, ti: TaskInstanceRecord, now: Date, reason: string): TaskTransition {
+/**
+ * A new try, or (`sameTry`) the same try continuing after a reschedule or a deferral: Airflow does not
+ * count those as tries, and the continuation (next method and its arguments) is kept for the runner.
+ */
+function startTransition(
+  task: SerializedTask,
+  ti: TaskInstanceRecord,
+  now: Date,
+  reason: string,
+  options: { sameTry?: boolean } = {},
+): TaskTransition {
   const condition: TaskInstanceCondition = { state: ti.state, tryNumber: ti.tryNumber };
   const fresh: TaskInstanceChanges = {
-    tryNumber: ti.tryNumber + 1,
+    tryNumber: options.sameTry ? ti.tryNumber : ti.tryNumber + 1,
     nextRetryAt: null,
+    rescheduleDate: null,
+    trigger: null,
+    triggerTimeout: null,
     workerId: null,
     externalExecutorId: null,
     lastHeartbeatAt: null,
+    ...(options.sameTry ? {} : { nextMethod: null, nextKwargs: null }),
   };
   if (task.operator === 'empty') {
     return {
@@ -153,7 +177,7 @@ function startTransition(task: SerializedTask, ti: TaskInstanceRecord, now: Date
 }
 
 function planRunning(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext): TaskTransition | null {
-  const { now, settings, run } = ctx;
+  const { now, settings } = ctx;
   const lastSign = (ti.lastHeartbeatAt ?? ti.startDate ?? ti.queuedAt)?.getTime() ?? 0;
   let reason: string | null = null;
   if (now.getTime() - lastSign > settings.taskHeartbeatTimeoutSeconds * 1000) {
@@ -165,8 +189,19 @@ function planRunning(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanCont
     }
   }
   if (reason === null) return null;
+  return failOrRetry(task, ti, ctx, { state: 'running', tryNumber: ti.tryNumber, workerId: ti.workerId }, reason);
+}
 
-  const condition: TaskInstanceCondition = { state: 'running', tryNumber: ti.tryNumber, workerId: ti.workerId };
+/** The scheduler ends an attempt that cannot report itself: up_for_retry while tries are left, else failed. */
+function failOrRetry(
+  task: SerializedTask,
+  ti: TaskInstanceRecord,
+  ctx: PlanContext,
+  condition: TaskInstanceCondition,
+  reason: string,
+): TaskTransition {
+  const { now, run } = ctx;
+  const parked = { trigger: null, triggerTimeout: null, nextMethod: null, nextKwargs: null };
   if (canRetry(ti.tryNumber, ti.maxTries)) {
     const delay = retryDelaySeconds(task, {
       dagId: ti.dagId,
@@ -179,10 +214,10 @@ function planRunning(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanCont
       kind: 'retry',
       ti,
       task,
-      changes: { state: 'up_for_retry', endDate: now, nextRetryAt: new Date(now.getTime() + delay * 1000) },
+      changes: { ...parked, state: 'up_for_retry', endDate: now, nextRetryAt: new Date(now.getTime() + delay * 1000) },
       condition,
       reason,
     };
   }
-  return { kind: 'fail', ti, task, changes: { state: 'failed', endDate: now }, condition, reason };
+  return { kind: 'fail', ti, task, changes: { ...parked, state: 'failed', endDate: now }, condition, reason };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
+import { ATTEMPT_END_STATES } from '../../core/model/states.ts';
 import type { FinishAttemptRequest, HeartbeatRequest, StartAttemptRequest } from '../../services/execution/attempt-messages.ts';
 
 /**
@@ -24,9 +25,34 @@ export const startRequestSchema = z
 
 export const heartbeatRequestSchema = z.object({ workerId });
 
+const jsonObject = z.record(z.string(), z.unknown());
+
+const assetEventSchema = z
+  .object({
+    uri: z.string().min(1).max(1500).meta({ description: 'The asset updated, e.g. s3://bucket/prefix/.' }),
+    extra: jsonObject.default({}).meta({ description: 'Any JSON object the consumers may read (row counts, a partition...).' }),
+  })
+  .meta({ description: 'An asset the attempt updated.' });
+
+const deferralSchema = z
+  .object({
+    trigger: z.object({
+      kind: z.string().min(1).meta({ description: 'A trigger the triggerer knows: a built-in kind or a registered custom trigger.' }),
+      kwargs: jsonObject.default({}).meta({ description: "The trigger's arguments." }),
+    }),
+    nextMethod: z.string().min(1).meta({ description: 'The method the attempt resumes in when the trigger fires.' }),
+    nextKwargs: jsonObject.nullable().default(null).meta({ description: 'Arguments for nextMethod; the trigger event is added to them.' }),
+    triggerTimeout: instant.nullable().default(null).meta({ description: 'When to stop waiting: the attempt then fails (retries apply).' }),
+  })
+  .meta({ description: 'What a deferred attempt waits for, and how it continues.' });
+
 export const finishRequestSchema = z
   .object({
-    state: z.enum(['success', 'failed', 'skipped']),
+    state: z.enum(ATTEMPT_END_STATES).meta({
+      description:
+        'How the attempt ends. failed and up_for_retry become up_for_retry while tries are left, failed after the last; ' +
+        'up_for_reschedule (needs rescheduleDate) and deferred (needs deferral) park the same try without holding a worker.',
+    }),
     workerId,
     endDate: instant,
     retryable: z
@@ -38,8 +64,15 @@ export const finishRequestSchema = z
       .optional()
       .meta({ description: 'Pushed as the return_value XCom on success. Absent pushes nothing; null is a value.' }),
     error: z.string().optional().meta({ description: 'A short description of the failure, for the task instance.' }),
+    assetEvents: z
+      .array(assetEventSchema)
+      .max(1000)
+      .optional()
+      .meta({ description: 'With success only: the assets the attempt updated, recorded as asset events in the same call.' }),
+    rescheduleDate: instant.optional().meta({ description: 'With up_for_reschedule only: when to try the same attempt again.' }),
+    deferral: deferralSchema.optional().meta({ description: 'With deferred only: the trigger to wait for.' }),
   })
-  .meta({ description: 'Ends the attempt.' });
+  .meta({ description: 'Ends the attempt, or parks it until a reschedule date or a trigger.' });
 
 export const xcomValueRequestSchema = z
   .object({ value: z.unknown().meta({ description: 'Any JSON value, null included.' }) })
@@ -64,6 +97,9 @@ export function parseFinishRequest(body: unknown): FinishAttemptRequest {
   // An absent returnValue pushes nothing; an explicit null is a value (Airflow pushes None).
   if (isObject(body) && Object.hasOwn(body, 'returnValue')) request.returnValue = parsed.returnValue;
   if (parsed.error !== undefined) request.error = parsed.error;
+  if (parsed.assetEvents !== undefined) request.assetEvents = parsed.assetEvents;
+  if (parsed.rescheduleDate !== undefined) request.rescheduleDate = parsed.rescheduleDate;
+  if (parsed.deferral !== undefined) request.deferral = parsed.deferral;
   return request;
 }
 

@@ -27,6 +27,13 @@ export const startedAttemptSchema = z
       mapIndex: z.number().int().meta({ description: '-1 for a task that is not mapped.' }),
       tryNumber: z.number().int().positive(),
       maxTries: z.number().int().positive(),
+      nextMethod: z
+        .string()
+        .nullable()
+        .meta({ description: 'Set when the attempt resumes after a deferral: the method to continue in. Null otherwise.' }),
+      nextKwargs: jsonObject
+        .nullable()
+        .meta({ description: "The resumed method's arguments, including the trigger's event. Null when not resuming." }),
     }),
     params: jsonObject.meta({ description: "The DAG's params resolved against the run's conf." }),
     upstreamXComs: jsonObject.meta({

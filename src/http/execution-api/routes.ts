@@ -75,8 +75,10 @@ export const ROUTES: Record<OperationId, RouteSpec> = {
     path: '/execution/task-instances/{id}/state',
     summary: 'Finish an attempt',
     description:
-      'Ends the attempt as success, failed or skipped; a retryable failure with tries left becomes up_for_retry. ' +
-      'Repeating a finish that was applied succeeds again.',
+      'Ends the attempt as success (with its return value and asset events), failed, skipped or up_for_retry; ' +
+      'a retryable failure with tries left becomes up_for_retry, and failed after the last try. up_for_reschedule and ' +
+      'deferred park the same try until its reschedule date or its trigger. Fields that do not belong to the state ' +
+      'are refused with 400. Repeating a finish that was applied succeeds again.',
     authenticated: true,
     request: finishRequestSchema,
     success: { status: 204, description: 'Recorded; ready downstream tasks are queued.' },

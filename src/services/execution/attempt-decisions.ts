@@ -1,8 +1,9 @@
 import type { TaskAttemptKey } from '../../core/model/keys.ts';
 import { formatTaskInstanceKey } from '../../core/model/keys.ts';
 import type { TaskInstanceRecord } from '../../core/model/records.ts';
-import type { TerminalAttemptState } from '../../core/model/states.ts';
-import type { UpdraftError } from '../../core/errors.ts';
+import type { AttemptEndState } from '../../core/model/states.ts';
+import { ValidationError, type UpdraftError } from '../../core/errors.ts';
+import type { FinishAttemptRequest } from './attempt-messages.ts';
 import { AttemptConflictError } from './errors.ts';
 import { staleAttemptError } from './token-scope.ts';
 
@@ -61,18 +62,53 @@ export function heartbeatConflictError(current: AttemptView, actor: AttemptActor
 }
 
 export interface FinishRequestView {
-  state: 'success' | 'failed' | 'skipped';
+  state: AttemptEndState;
   /** false for FailNoRetry: the failure is final whatever retries are left. */
   retryable: boolean;
 }
 
-/** The state a finish writes: a retryable failure with tries left becomes up_for_retry (Airflow's rule). */
+/**
+ * The state a finish writes. A retryable failure, or an explicit request to retry, becomes up_for_retry
+ * while tries are left and failed after the last (Airflow's rule); every other state is written as asked.
+ */
 export function finishedStateFor(
   request: FinishRequestView,
   ti: Pick<TaskInstanceRecord, 'tryNumber' | 'maxTries'>,
-): TerminalAttemptState {
-  if (request.state !== 'failed') return request.state;
-  return request.retryable && ti.tryNumber < ti.maxTries ? 'up_for_retry' : 'failed';
+): AttemptEndState {
+  const triesLeft = ti.tryNumber < ti.maxTries;
+  if (request.state === 'up_for_retry') return triesLeft ? 'up_for_retry' : 'failed';
+  if (request.state === 'failed') return request.retryable && triesLeft ? 'up_for_retry' : 'failed';
+  return request.state;
+}
+
+/** Whether answering the finish needs the stored record first (the tries left, or who holds the attempt). */
+export function finishNeedsRecord(request: FinishAttemptRequest): boolean {
+  return (
+    request.state === 'failed' ||
+    request.state === 'up_for_retry' ||
+    request.returnValue !== undefined ||
+    (request.assetEvents?.length ?? 0) > 0
+  );
+}
+
+/** Refuses fields that do not belong to the state reported, and missing ones that do, naming the field. */
+export function checkFinishRequest(request: FinishAttemptRequest): void {
+  const { state } = request;
+  const refuse = (field: string, why: string): never => {
+    throw new ValidationError(`The field "${field}" ${why}.`, field);
+  };
+  if (request.returnValue !== undefined && state !== 'success') refuse('returnValue', `is only accepted with state "success", not "${state}"`);
+  if ((request.assetEvents?.length ?? 0) > 0 && state !== 'success') {
+    refuse('assetEvents', 'is only accepted with state "success": an attempt that did not succeed updated no asset');
+  }
+  if (state === 'up_for_reschedule' && request.rescheduleDate === undefined) {
+    refuse('rescheduleDate', 'is required with state "up_for_reschedule": say when the task should be tried again');
+  }
+  if (state !== 'up_for_reschedule' && request.rescheduleDate !== undefined) refuse('rescheduleDate', 'is only accepted with state "up_for_reschedule"');
+  if (state === 'deferred' && request.deferral === undefined) {
+    refuse('deferral', 'is required with state "deferred": name the trigger to wait for and the method to resume in');
+  }
+  if (state !== 'deferred' && request.deferral !== undefined) refuse('deferral', 'is only accepted with state "deferred"');
 }
 
 /**
@@ -82,7 +118,7 @@ export function finishedStateFor(
 export function finishConflictError(
   current: AttemptView,
   actor: AttemptActor,
-  finishedState: TerminalAttemptState,
+  finishedState: AttemptEndState,
 ): UpdraftError | null {
   if (current.tryNumber !== actor.tryNumber) return staleAttemptError(actor, current.tryNumber);
   const sameWorker = current.workerId === null || current.workerId === actor.workerId;

@@ -1,4 +1,5 @@
-import type { DagRunType } from '../../core/model/states.ts';
+import type { TriggerSpec } from '../../core/model/records.ts';
+import type { AttemptEndState, DagRunType } from '../../core/model/states.ts';
 
 /** The requests and answers of the attempt actions, as the Task Execution API carries them. */
 
@@ -19,7 +20,15 @@ export interface StartedAttempt {
     runType: DagRunType;
     conf: Record<string, unknown>;
   };
-  taskInstance: { taskId: string; mapIndex: number; tryNumber: number; maxTries: number };
+  taskInstance: {
+    taskId: string;
+    mapIndex: number;
+    tryNumber: number;
+    maxTries: number;
+    /** Set when the attempt resumes after a deferral: the method to continue in, and its arguments. */
+    nextMethod: string | null;
+    nextKwargs: Record<string, unknown> | null;
+  };
   params: Record<string, unknown>;
   /** `return_value` XComs of the upstream and argument tasks, by task id; missing ones are omitted. */
   upstreamXComs: Record<string, unknown>;
@@ -30,8 +39,28 @@ export interface HeartbeatRequest {
   workerId: string;
 }
 
+/** An asset the attempt updated; recorded as an asset event when the attempt succeeds. */
+export interface AssetEventInput {
+  uri: string;
+  extra: Record<string, unknown>;
+}
+
+/** What a deferring attempt waits for and how it continues (Airflow's TIDeferredStatePayload). */
+export interface DeferralRequest {
+  trigger: TriggerSpec;
+  nextMethod: string;
+  nextKwargs: Record<string, unknown> | null;
+  /** When to give up waiting: the attempt then fails (and retries if it has tries left). */
+  triggerTimeout: Date | null;
+}
+
+/**
+ * The end of an attempt. Which optional fields apply depends on `state` (checked by
+ * `checkFinishRequest`): `returnValue` and `assetEvents` with success, `retryable` and `error` with the
+ * failures, `rescheduleDate` with up_for_reschedule, `deferral` with deferred.
+ */
 export interface FinishAttemptRequest {
-  state: 'success' | 'failed' | 'skipped';
+  state: AttemptEndState;
   workerId: string;
   endDate: Date;
   /** false for FailNoRetry. */
@@ -39,4 +68,7 @@ export interface FinishAttemptRequest {
   /** Pushed as the `return_value` XCom on success; `undefined` pushes nothing. */
   returnValue?: unknown;
   error?: string;
+  assetEvents?: AssetEventInput[];
+  rescheduleDate?: Date;
+  deferral?: DeferralRequest;
 }

@@ -1,9 +1,9 @@
 import { ConflictError, NotFoundError, type UpdraftError } from '../../core/errors.ts';
 import type { DagRunKey, TaskAttemptKey, TaskInstanceKey } from '../../core/model/keys.ts';
 import { formatTaskInstanceKey } from '../../core/model/keys.ts';
-import type { TaskInstanceRecord } from '../../core/model/records.ts';
+import type { AssetEventRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedTask } from '../../core/model/serialized-dag.ts';
-import type { TerminalAttemptState } from '../../core/model/states.ts';
+import { isTerminalAttemptState, type AttemptEndState, type TerminalAttemptState } from '../../core/model/states.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Metastore, TaskInstanceChanges } from '../../core/ports/metastore.ts';
@@ -12,8 +12,10 @@ import { retryDelaySeconds } from '../../core/scheduling/retry.ts';
 import type { DagVersionCache } from '../dag-version-cache.ts';
 import {
   type AttemptActor,
+  checkFinishRequest,
   finishConflictError,
   finishedStateFor,
+  finishNeedsRecord,
   heartbeatConflictError,
   holdsAttempt,
   startConflictError,
@@ -70,6 +72,9 @@ export class TaskExecutionService {
           // What an earlier attempt left behind does not describe this one.
           endDate: null,
           nextRetryAt: null,
+          rescheduleDate: null,
+          trigger: null,
+          triggerTimeout: null,
         },
         { state: 'queued', tryNumber: token.tryNumber },
         (current) => startConflictError(current, actor),
@@ -83,10 +88,10 @@ export class TaskExecutionService {
     const task = this.findTask(run, version.serialized.tasks, token.taskId);
     // Stale XComs of an earlier attempt must not leak into this one (Airflow clears them too). A first
     // try has no earlier attempt (clearing a task instance moves its try number on), so the hot path
-    // skips the listing.
+    // skips the listing; a try resuming from a deferral keeps what it pushed before deferring.
     const [upstreamXComs] = await Promise.all([
       this.prefetchXComs(token, task, version.serialized.tasks),
-      token.tryNumber > 1 ? this.xcoms.clear(token) : undefined,
+      token.tryNumber > 1 && ti.nextMethod === null ? this.xcoms.clear(token) : undefined,
     ]);
     return {
       dagRun: {
@@ -99,7 +104,14 @@ export class TaskExecutionService {
         runType: run.runType,
         conf: run.conf,
       },
-      taskInstance: { taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber, maxTries: ti.maxTries },
+      taskInstance: {
+        taskId: ti.taskId,
+        mapIndex: ti.mapIndex,
+        tryNumber: ti.tryNumber,
+        maxTries: ti.maxTries,
+        nextMethod: ti.nextMethod,
+        nextKwargs: ti.nextKwargs,
+      },
       params: resolveParams(version.serialized.params, run.conf),
       upstreamXComs,
       heartbeatIntervalSeconds: this.deps.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
@@ -117,19 +129,23 @@ export class TaskExecutionService {
     );
   }
 
-  /** Ends the attempt; a repeat of a finish that was applied succeeds again. Then runs the fast path. */
-  async finish(token: TaskAttemptKey, target: TaskInstanceKey, request: FinishAttemptRequest): Promise<void> {
+  /**
+   * Ends the attempt (or parks it, for up_for_reschedule and deferred); a repeat of a finish that was
+   * applied succeeds again. Answers the state written, then runs the fast path.
+   */
+  async finish(token: TaskAttemptKey, target: TaskInstanceKey, request: FinishAttemptRequest): Promise<{ state: AttemptEndState }> {
     assertTokenForTaskInstance(token, target);
+    checkFinishRequest(request);
     const actor: AttemptActor = { ...token, workerId: request.workerId };
-    if (request.state !== 'failed' && request.returnValue === undefined) {
+    if (!finishNeedsRecord(request)) {
       // Nothing here depends on the stored record, so the conditional write goes first and explains
       // itself when it loses (the hot path of tasks that return nothing: one request, not two).
       await this.applyFinish(token, actor, request.state, request);
       await this.runFastPath(token, request.state);
-      return;
+      return { state: request.state };
     }
-    // A failure's outcome depends on the tries left, and a return value must only be written by the
-    // attempt that holds the instance: read first.
+    // A failure's outcome depends on the tries left, and a return value or asset events must only be
+    // written by the attempt that holds the instance: read first.
     const ti = await this.deps.metastore.getTaskInstance(token);
     if (!ti) throw notFound(token);
     const finishedState = finishedStateFor(request, ti);
@@ -141,6 +157,7 @@ export class TaskExecutionService {
       this.deps.logger.info('Task attempt finish repeated; already applied', { ...logKeys(token), state: finishedState });
     }
     await this.runFastPath(token, finishedState);
+    return { state: finishedState };
   }
 
   /** Any task instance of the token's run may be read: a task pulls from any task of its run. */
@@ -170,16 +187,27 @@ export class TaskExecutionService {
   private async applyFinish(
     token: TaskAttemptKey,
     actor: AttemptActor,
-    finishedState: TerminalAttemptState,
+    finishedState: AttemptEndState,
     request: FinishAttemptRequest,
   ): Promise<void> {
-    if (request.state === 'success' && request.returnValue !== undefined) {
-      await this.xcoms.put(token, RETURN_VALUE_KEY, request.returnValue);
+    if (request.state === 'success') {
+      await Promise.all([
+        request.returnValue === undefined ? undefined : this.xcoms.put(token, RETURN_VALUE_KEY, request.returnValue),
+        request.assetEvents?.length ? this.deps.metastore.recordAssetEvents(assetEventRecords(token, request)) : undefined,
+      ]);
     }
+    const deferral = finishedState === 'deferred' ? request.deferral : undefined;
     const changes: TaskInstanceChanges = {
       state: finishedState,
-      endDate: request.endDate,
+      // A deferred attempt has not ended: it continues when its trigger fires.
+      endDate: deferral ? null : request.endDate,
       nextRetryAt: finishedState === 'up_for_retry' ? await this.nextRetryAt(token, request.endDate) : null,
+      rescheduleDate: finishedState === 'up_for_reschedule' ? (request.rescheduleDate ?? null) : null,
+      trigger: deferral?.trigger ?? null,
+      triggerTimeout: deferral?.triggerTimeout ?? null,
+      // A resumed attempt's continuation is spent once it ends.
+      nextMethod: deferral?.nextMethod ?? null,
+      nextKwargs: deferral?.nextKwargs ?? null,
     };
     await this.transition(
       token,
@@ -187,11 +215,14 @@ export class TaskExecutionService {
       { state: 'running', tryNumber: token.tryNumber, workerId: request.workerId },
       (current) => finishConflictError(current, actor, finishedState),
     );
-    const log = finishedState === 'success' || finishedState === 'skipped' ? 'info' : 'warn';
+    const log = finishedState === 'failed' || finishedState === 'up_for_retry' ? 'warn' : 'info';
     this.deps.logger[log]('Task attempt finished', {
       ...logKeys(token),
       state: finishedState,
       ...(changes.nextRetryAt ? { next_retry_at: changes.nextRetryAt.toISOString() } : {}),
+      ...(changes.rescheduleDate ? { reschedule_date: changes.rescheduleDate.toISOString() } : {}),
+      ...(deferral ? { trigger: deferral.trigger.kind, next_method: deferral.nextMethod } : {}),
+      ...(request.assetEvents?.length ? { asset_events: request.assetEvents.length } : {}),
       ...(request.error ? { error: request.error } : {}),
     });
   }
@@ -213,7 +244,9 @@ export class TaskExecutionService {
     return new Date(endDate.getTime() + delay * 1000);
   }
 
-  private async runFastPath(attempt: TaskAttemptKey, state: TerminalAttemptState): Promise<void> {
+  private async runFastPath(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
+    // A parked attempt changes nothing downstream; the tick (or the triggerer) picks it up again.
+    if (!isTerminalAttemptState(state)) return;
     try {
       await this.deps.onTaskFinished(
         { dagId: attempt.dagId, runId: attempt.runId },
@@ -290,6 +323,18 @@ function notFound(key: TaskInstanceKey): TaskInstanceNotFoundError {
   return new TaskInstanceNotFoundError(
     `The task instance ${formatTaskInstanceKey(key)} does not exist; check the id in the URL or whether its run was deleted.`,
   );
+}
+
+/** Event ids derive from the attempt and position, so a repeated finish writes the same events again. */
+function assetEventRecords(attempt: TaskAttemptKey, request: FinishAttemptRequest): AssetEventRecord[] {
+  const { dagId, runId, taskId, mapIndex, tryNumber } = attempt;
+  return (request.assetEvents ?? []).map((event, index) => ({
+    assetUri: event.uri,
+    extra: event.extra,
+    timestamp: request.endDate,
+    source: { dagId, runId, taskId, mapIndex, tryNumber },
+    eventId: `${dagId}/${runId}/${taskId}/${mapIndex}/${tryNumber}/${index}`,
+  }));
 }
 
 function logKeys(attempt: TaskAttemptKey): Record<string, unknown> {

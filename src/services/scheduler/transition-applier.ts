@@ -70,12 +70,13 @@ export class TransitionApplier {
     } catch (error) {
       // A requeued instance stays queued and is re-sent after the next timeout.
       if (transition.kind === 'requeue') throw error;
-      // Hand it back to the next tick: `scheduled` with the try it had, so the next queue is the same try.
+      // Hand it back to the next tick with the try it had, so the next queue is the same try: `scheduled`
+      // (its dependencies were met), or the parked state it came from, which continues the same try.
       this.deps.logger.warn(`Sending the task to executor "${executor.name}" failed; the next tick retries: ${describe(error)}`, this.attributes(record));
       const reverted = await this.deps.metastore
         .updateTaskInstance(
           keyOf(record),
-          { state: 'scheduled', tryNumber: transition.ti.tryNumber, queuedAt: null },
+          { state: transition.ti.state === 'none' ? 'scheduled' : transition.ti.state, tryNumber: transition.ti.tryNumber, queuedAt: null },
           { state: 'queued', tryNumber: record.tryNumber },
         )
         .catch((revertError: unknown) => (revertError instanceof ConflictError ? null : Promise.reject(revertError)));

@@ -50,7 +50,7 @@ export interface ExternalTaskDeps {
 
 /** Same shape as run-task.ts's TaskRunOutcome (kept structural so the two files do not import each other). */
 export type ExternalTaskOutcome =
-  | { kind: 'finished'; state: 'success' | 'failed' | 'skipped' }
+  | { kind: 'finished'; state: 'success' | 'failed' | 'skipped' | 'up_for_reschedule' }
   | { kind: 'not_started'; reason: string }
   | { kind: 'interrupted'; reason: string };
 
@@ -64,6 +64,7 @@ export const EXTERNAL_EXIT_CODES = {
   interrupted: 5,
   startUnavailable: 6,
   startRefused: 7,
+  rescheduled: 8,
 } as const;
 
 /** A stderr line that starts with this carries its task-log level: `::updraft::WARNING text`. */
@@ -237,6 +238,8 @@ async function outcomeOf(
       return { kind: 'finished', state: 'failed' };
     case codes.skipped:
       return { kind: 'finished', state: 'skipped' };
+    case codes.rescheduled:
+      return { kind: 'finished', state: 'up_for_reschedule' };
     case codes.interrupted:
       return { kind: 'interrupted', reason: 'not_running' };
     case codes.notStarted:

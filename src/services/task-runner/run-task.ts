@@ -8,7 +8,7 @@ import {
   type FinishTaskRequest,
   type StartTaskResponse,
 } from '../../http/execution-api-client.ts';
-import { taskSignalOf, type TaskDefinition } from '../../sdk/index.ts';
+import { rescheduleDateOf, taskSignalOf, type TaskDefinition } from '../../sdk/index.ts';
 import { attemptInfoFrom } from './attempt-info.ts';
 import type { BundleLoader } from './bundle-loader.ts';
 import { ExecutionTimeoutError, TaskNotFoundError, UnsupportedOperatorError, WorkerDeadlineError } from './errors.ts';
@@ -41,7 +41,7 @@ export interface TaskRunnerDeps {
 }
 
 export type TaskRunOutcome =
-  | { kind: 'finished'; state: 'success' | 'failed' | 'skipped' }
+  | { kind: 'finished'; state: FinishTaskRequest['state'] }
   /** The start gate refused (duplicate delivery, or the attempt is no longer queued): nothing ran. */
   | { kind: 'not_started'; reason: string }
   /**
@@ -172,6 +172,11 @@ function failureOf(error: unknown, log: TaskLog): Omit<FinishTaskRequest, 'worke
   if (signal === 'skip') {
     log.info(`Task skipped: ${message}`);
     return { state: 'skipped' };
+  }
+  const rescheduleDate = rescheduleDateOf(error);
+  if (rescheduleDate) {
+    log.info(`Rescheduling task: it runs again at ${rescheduleDate.toISOString()} (${message})`);
+    return { state: 'up_for_reschedule', rescheduleDate: rescheduleDate.toISOString() };
   }
   log.error(`Task failed: ${describeError(error)}`);
   const retryable = signal !== 'fail_no_retry' && !(error instanceof TaskNotFoundError) && !(error instanceof UnsupportedOperatorError);

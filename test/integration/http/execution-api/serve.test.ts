@@ -36,7 +36,7 @@ describe('serveExecutionApi', () => {
       body: JSON.stringify({ workerId: 'net-worker', pid: 7, startDate: h.clock.now().toISOString() }),
     });
     expect(response.status).toBe(200);
-    expect((await startedOf(response)).taskInstance).toEqual({ taskId: 'extract', mapIndex: -1, tryNumber: 1, maxTries: 1 });
+    expect((await startedOf(response)).taskInstance).toEqual({ taskId: 'extract', mapIndex: -1, tryNumber: 1, maxTries: 1, nextMethod: null, nextKwargs: null });
   });
 
   it('stops listening on close', async () => {

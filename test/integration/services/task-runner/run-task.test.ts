@@ -84,7 +84,7 @@ describe('runTask', () => {
     }
   });
 
-  it('maps SkipTask to skipped, FailNoRetry to failed without retry, and other errors to a retry', async () => {
+  it('maps SkipTask to skipped, FailNoRetry to failed without retry, RescheduleTask to up_for_reschedule, and other errors to a retry', async () => {
     const run = await h.seedRun();
     const skipper = await h.queue(run, 'skipper');
     expect(await runTask(skipper, h.deps())).toEqual({ kind: 'finished', state: 'skipped' });
@@ -93,6 +93,15 @@ describe('runTask', () => {
     const noRetry = await h.queue(run, 'no_retry');
     expect(await runTask(noRetry, h.deps())).toEqual({ kind: 'finished', state: 'failed' });
     expect((await h.ti(noRetry))?.state).toBe('failed');
+
+    const rescheduler = await h.queue(run, 'rescheduler');
+    expect(await runTask(rescheduler, h.deps())).toEqual({ kind: 'finished', state: 'up_for_reschedule' });
+    expect(await h.ti(rescheduler)).toMatchObject({
+      state: 'up_for_reschedule',
+      tryNumber: 1,
+      rescheduleDate: new Date('2030-01-01T00:00:00Z'),
+    });
+    expect(await h.log(rescheduler)).toContain('Rescheduling task: it runs again at 2030-01-01T00:00:00.000Z (the partition is not there yet)');
 
     const flaky = await h.queue(run, 'flaky');
     expect(await runTask(flaky, h.deps())).toEqual({ kind: 'finished', state: 'failed' });

@@ -115,4 +115,48 @@ describe('planTaskInstances', () => {
     expect(transition?.kind).toBe('fail');
     expect(transition?.reason).toContain('executionTimeout');
   });
+
+  describe('attempts parked by the runner', () => {
+    const later = (seconds: number) => new Date(clock.now().getTime() + seconds * 1000);
+
+    it('queues an up_for_reschedule task again with the same try once its date has passed', () => {
+      const d = dag('etl', [task('sensor')]);
+      expect(plan(d, [ti(r, 'sensor', 'up_for_reschedule', { tryNumber: 2, rescheduleDate: later(1) })])).toEqual([]);
+      const [transition] = plan(d, [ti(r, 'sensor', 'up_for_reschedule', { tryNumber: 2, rescheduleDate: ago(1) })]);
+      expect(transition).toMatchObject({
+        kind: 'queue',
+        changes: { state: 'queued', tryNumber: 2, rescheduleDate: null, workerId: null },
+        condition: { state: 'up_for_reschedule', tryNumber: 2 },
+      });
+    });
+
+    it('leaves a deferred task waiting until its trigger timeout', () => {
+      const d = dag('etl', [task('wait')]);
+      const deferred = { trigger: { kind: 'datetime', kwargs: {} }, nextMethod: 'resume', nextKwargs: {} };
+      expect(plan(d, [ti(r, 'wait', 'deferred', { ...deferred, triggerTimeout: null })])).toEqual([]);
+      expect(plan(d, [ti(r, 'wait', 'deferred', { ...deferred, triggerTimeout: later(5) })])).toEqual([]);
+    });
+
+    it('retries a deferred task whose trigger timed out, or fails it on its last try', () => {
+      const deferred = { trigger: { kind: 'datetime', kwargs: {} }, nextMethod: 'resume', nextKwargs: {}, triggerTimeout: ago(1) };
+      const retrying = plan(dag('etl', [task('wait', [], { retries: 1, retryDelaySeconds: 30 })]), [
+        ti(r, 'wait', 'deferred', { ...deferred, maxTries: 2 }),
+      ]);
+      expect(retrying[0]).toMatchObject({
+        kind: 'retry',
+        changes: { state: 'up_for_retry', nextRetryAt: later(30), trigger: null, nextMethod: null },
+        condition: { state: 'deferred', tryNumber: 1 },
+      });
+      expect(retrying[0]?.reason).toMatch(/trigger timeout/);
+      const failing = plan(dag('etl', [task('wait')]), [ti(r, 'wait', 'deferred', deferred)]);
+      expect(failing[0]).toMatchObject({ kind: 'fail', changes: { state: 'failed', endDate: clock.now() } });
+    });
+
+    it('resumes a task scheduled by its trigger in the same try, keeping its continuation', () => {
+      const d = dag('etl', [task('wait')]);
+      const [transition] = plan(d, [ti(r, 'wait', 'scheduled', { tryNumber: 3, nextMethod: 'resume', nextKwargs: { event: 1 } })]);
+      expect(transition).toMatchObject({ kind: 'queue', changes: { state: 'queued', tryNumber: 3 } });
+      expect(transition?.changes).not.toHaveProperty('nextMethod');
+    });
+  });
 });

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { taskInstanceDurationSeconds } from '../../../../src/core/model/records.ts';
 import type { TaskInstanceState } from '../../../../src/core/model/states.ts';
+import { ValidationError } from '../../../../src/core/errors.ts';
+import type { FinishAttemptRequest } from '../../../../src/services/execution/attempt-messages.ts';
 import {
+  checkFinishRequest,
   finishConflictError,
+  finishNeedsRecord,
   finishedStateFor,
   heartbeatConflictError,
   holdsAttempt,
@@ -72,6 +76,54 @@ describe('finishedStateFor', () => {
 
   it('never retries a non-retryable failure (FailNoRetry)', () => {
     expect(finishedStateFor({ state: 'failed', retryable: false }, { tryNumber: 1, maxTries: 5 })).toBe('failed');
+  });
+
+  it('honours an explicit up_for_retry while tries are left, and fails the last try', () => {
+    expect(finishedStateFor({ state: 'up_for_retry', retryable: true }, { tryNumber: 1, maxTries: 2 })).toBe('up_for_retry');
+    expect(finishedStateFor({ state: 'up_for_retry', retryable: true }, { tryNumber: 2, maxTries: 2 })).toBe('failed');
+  });
+
+  it('parks reschedules and deferrals whatever the tries left', () => {
+    expect(finishedStateFor({ state: 'up_for_reschedule', retryable: true }, { tryNumber: 1, maxTries: 1 })).toBe('up_for_reschedule');
+    expect(finishedStateFor({ state: 'deferred', retryable: true }, { tryNumber: 3, maxTries: 3 })).toBe('deferred');
+  });
+});
+
+describe('checkFinishRequest', () => {
+  const base = { workerId: 'w1', endDate: new Date('2026-03-01T10:00:00Z'), retryable: true };
+  const deferral = { trigger: { kind: 'datetime', kwargs: {} }, nextMethod: 'resume', nextKwargs: null, triggerTimeout: null };
+  const fieldOf = (request: FinishAttemptRequest) => {
+    try {
+      checkFinishRequest(request);
+      return null;
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).field;
+    }
+  };
+
+  it('accepts each state with the fields that belong to it', () => {
+    expect(fieldOf({ ...base, state: 'success', returnValue: 1, assetEvents: [{ uri: 's3://b/k/', extra: {} }] })).toBeNull();
+    expect(fieldOf({ ...base, state: 'failed', error: 'boom' })).toBeNull();
+    expect(fieldOf({ ...base, state: 'up_for_reschedule', rescheduleDate: base.endDate })).toBeNull();
+    expect(fieldOf({ ...base, state: 'deferred', deferral })).toBeNull();
+  });
+
+  it('names the field that does not belong to the state, or that the state needs', () => {
+    expect(fieldOf({ ...base, state: 'skipped', returnValue: 1 })).toBe('returnValue');
+    expect(fieldOf({ ...base, state: 'failed', assetEvents: [{ uri: 's3://b/k/', extra: {} }] })).toBe('assetEvents');
+    expect(fieldOf({ ...base, state: 'up_for_reschedule' })).toBe('rescheduleDate');
+    expect(fieldOf({ ...base, state: 'success', rescheduleDate: base.endDate })).toBe('rescheduleDate');
+    expect(fieldOf({ ...base, state: 'deferred' })).toBe('deferral');
+    expect(fieldOf({ ...base, state: 'up_for_retry', deferral })).toBe('deferral');
+  });
+
+  it('reads the stored record first only where the answer depends on it', () => {
+    expect(finishNeedsRecord({ ...base, state: 'success' })).toBe(false);
+    expect(finishNeedsRecord({ ...base, state: 'deferred', deferral })).toBe(false);
+    expect(finishNeedsRecord({ ...base, state: 'success', returnValue: null })).toBe(true);
+    expect(finishNeedsRecord({ ...base, state: 'success', assetEvents: [{ uri: 's3://b/k/', extra: {} }] })).toBe(true);
+    expect(finishNeedsRecord({ ...base, state: 'up_for_retry' })).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import { bash, chain, dag, empty, FailNoRetry, SkipTask, task } from 'updraft/sdk';
+import { bash, chain, dag, empty, FailNoRetry, RescheduleTask, SkipTask, task } from 'updraft/sdk';
 
 /**
  * The DAG the runner tests run. It is bundled with esbuild like a real DAG file. Tasks that must wait
@@ -27,6 +27,10 @@ const skipper = task({ taskId: 'skipper' }, () => {
 
 const noRetry = task({ taskId: 'no_retry', retries: 2 }, () => {
   throw new FailNoRetry('the input is invalid; fix it and trigger again');
+});
+
+const rescheduler = task({ taskId: 'rescheduler', retries: 2 }, () => {
+  throw new RescheduleTask({ at: new Date('2030-01-01T00:00:00Z') }, 'the partition is not there yet');
 });
 
 const flaky = task({ taskId: 'flaky', retries: 2 }, function flakyTask() {
@@ -78,6 +82,7 @@ export const runnerDag = dag(
     usesSecrets();
     skipper();
     noRetry();
+    rescheduler();
     flaky();
     unserialisable();
     hang();
