@@ -8,3 +8,5 @@ export type { Logger } from './logger.ts';
 export { jsonLineLogger, silentLogger } from './logger.ts';
 export type { SecretsBackend, WritableSecretsBackend } from './secrets.ts';
 export { isWritableSecretsBackend } from './secrets.ts';
+export type { Metrics, MetricUnit, Dimensions, MetricKind, MetricPoint } from './metrics.ts';
+export { noopMetrics, RecordingMetrics } from './metrics.ts';
