@@ -46,6 +46,7 @@ export interface ExternalTaskDeps {
   now?: () => Date;
   deadlineMs?: number;
   python?: PythonRuntimeOptions;
+  stopSignal?: AbortSignal;
 }
 
 /** Same shape as run-task.ts's TaskRunOutcome (kept structural so the two files do not import each other). */
@@ -203,10 +204,14 @@ function runChild(
   if (deps.deadlineMs !== undefined) {
     timers.push(setTimeout(() => stop(new WorkerDeadlineError()), Math.max(0, deps.deadlineMs - Date.now())));
   }
+  const onStop = () => stop(deps.stopSignal?.reason instanceof Error ? deps.stopSignal.reason : new Error('The worker is stopping.'));
+  if (deps.stopSignal?.aborted) onStop();
+  else deps.stopSignal?.addEventListener('abort', onStop, { once: true });
 
   return new Promise<ChildEnd>((resolve) => {
     const finish = (end: Omit<ChildEnd, 'stoppedBy'>) => {
       for (const timer of timers) clearTimeout(timer);
+      deps.stopSignal?.removeEventListener('abort', onStop);
       if (killTimer) clearTimeout(killTimer);
       void Promise.all(streams).then(() => resolve({ ...end, stoppedBy }));
     };

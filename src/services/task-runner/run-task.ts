@@ -38,6 +38,11 @@ export interface TaskRunnerDeps {
   deadlineMs?: number;
   /** Where `python` tasks find their interpreter and client (defaults fit a repository checkout). */
   python?: PythonRuntimeOptions;
+  /**
+   * Aborted when the worker itself is told to stop (SIGTERM in a container). The task is stopped at once
+   * and the attempt fails retryably with the signal's reason, as at `deadlineMs`.
+   */
+  stopSignal?: AbortSignal;
 }
 
 export type TaskRunOutcome =
@@ -118,6 +123,9 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
     deps.deadlineMs === undefined
       ? undefined
       : setTimeout(() => controller.abort(new WorkerDeadlineError()), Math.max(0, deps.deadlineMs - Date.now()));
+  const onStop = () => controller.abort(deps.stopSignal?.reason);
+  if (deps.stopSignal?.aborted) onStop();
+  else deps.stopSignal?.addEventListener('abort', onStop, { once: true });
   let finish: Omit<FinishTaskRequest, 'workerId' | 'endDate'>;
   try {
     if ('error' in lookup) throw lookup.error;
@@ -150,6 +158,7 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
     heartbeat.stop();
     if (timeout) clearTimeout(timeout);
     if (deadline) clearTimeout(deadline);
+    deps.stopSignal?.removeEventListener('abort', onStop);
   }
 
   let outcome: TaskRunOutcome;
