@@ -56,6 +56,8 @@ export interface BaseTaskDefinition {
   readonly executionTimeoutSeconds: number | null;
   /** Executor name; null means the configured default executor. */
   readonly executor: string | null;
+  /** The executor's settings for this task (JSON), e.g. `{ cpu: 1024, memory: 4096 }` for fargate. */
+  readonly executorConfig: Readonly<Record<string, unknown>> | null;
   readonly pool: string;
   readonly poolSlots: number;
   readonly priorityWeight: number;

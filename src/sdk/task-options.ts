@@ -27,6 +27,11 @@ export interface TaskOptions {
   triggerRule?: TriggerRule;
   /** Name of a configured executor (default: the first configured one). */
   executor?: string | null;
+  /**
+   * Settings for the executor, as JSON (Airflow's `executor_config`). The `fargate` executor reads
+   * `cpu` (CPU units, e.g. 1024) and `memory` (MiB) to size the task's container.
+   */
+  executorConfig?: Record<string, unknown> | null;
   /** Pool whose slots the task takes (default `default_pool`). */
   pool?: string;
   /** Slots of the pool the task takes (default 1). */
@@ -56,6 +61,7 @@ export interface ResolvedTaskOptions {
   maxRetryDelaySeconds: number | null;
   executionTimeoutSeconds: number | null;
   executor: string | null;
+  executorConfig: Record<string, unknown> | null;
   pool: string;
   poolSlots: number;
   priorityWeight: number;
@@ -70,6 +76,7 @@ export const DEFAULT_ARG_KEYS = [
   'executionTimeout',
   'triggerRule',
   'executor',
+  'executorConfig',
   'pool',
   'poolSlots',
   'priorityWeight',
@@ -151,6 +158,11 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
     fail(`executor must be the name of a configured executor or null, got ${describe(executor)}.`);
   }
 
+  const executorConfig = pick('executorConfig') ?? null;
+  if (executorConfig !== null && (typeof executorConfig !== 'object' || Array.isArray(executorConfig))) {
+    fail(`executorConfig must be an object of JSON values or null, e.g. { cpu: 1024, memory: 4096 }, got ${describe(executorConfig)}.`);
+  }
+
   const pool = pick('pool') ?? 'default_pool';
   if (typeof pool !== 'string' || pool.trim() === '') fail(`pool must be a non-empty pool name, got ${describe(pool)}.`);
 
@@ -171,6 +183,7 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
     maxRetryDelaySeconds: maxRetryDelay,
     executionTimeoutSeconds: executionTimeout,
     executor,
+    executorConfig: executorConfig === null ? null : { ...(executorConfig as Record<string, unknown>) },
     pool,
     poolSlots,
     priorityWeight,

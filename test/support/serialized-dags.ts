@@ -14,6 +14,7 @@ export function serializedTask(taskId: string, upstreamTaskIds: string[] = [], o
     maxRetryDelaySeconds: null,
     executionTimeoutSeconds: null,
     executor: null,
+    executorConfig: null,
     pool: 'default_pool',
     poolSlots: 1,
     priorityWeight: 1,

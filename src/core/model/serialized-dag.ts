@@ -39,6 +39,8 @@ export interface SerializedTask {
   executionTimeoutSeconds: number | null;
   /** Executor name; null means the configured default executor. */
   executor: string | null;
+  /** The executor's settings for this task (Airflow's executor_config), JSON. */
+  executorConfig: Record<string, unknown> | null;
   pool: string;
   poolSlots: number;
   priorityWeight: number;

@@ -62,6 +62,7 @@ function serializeTask(task: TaskDefinition): SerializedTask {
     maxRetryDelaySeconds: task.maxRetryDelaySeconds,
     executionTimeoutSeconds: task.executionTimeoutSeconds,
     executor: task.executor,
+    executorConfig: task.executorConfig === null ? null : { ...task.executorConfig },
     pool: task.pool,
     poolSlots: task.poolSlots,
     priorityWeight: task.priorityWeight,

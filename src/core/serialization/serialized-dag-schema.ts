@@ -66,6 +66,7 @@ export const serializedTaskSchema = z.strictObject({
   maxRetryDelaySeconds: z.number().finite().positive().nullable(),
   executionTimeoutSeconds: z.number().finite().positive().nullable(),
   executor: z.string().min(1).nullable(),
+  executorConfig: z.record(z.string(), jsonValue).nullable(),
   pool: z.string().min(1),
   poolSlots: z.number().int().positive(),
   priorityWeight: z.number().int(),

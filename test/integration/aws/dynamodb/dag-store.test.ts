@@ -43,6 +43,7 @@ describe('DynamoDbMetastore DAGs', () => {
           maxRetryDelaySeconds: null,
           executionTimeoutSeconds: 600,
           executor: null,
+          executorConfig: { cpu: 1024, memory: 4096 },
           pool: 'default_pool',
           poolSlots: 1,
           priorityWeight: 1,
