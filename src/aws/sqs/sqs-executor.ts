@@ -1,7 +1,8 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UpdraftError } from '../../core/errors.ts';
 import type { ExecuteTaskWorkload } from '../../core/model/workload.ts';
-import type { Executor } from '../../core/ports/executor.ts';
+import { BaseExecutor, type BaseExecutorOptions } from '../../core/executors/base-executor.ts';
+import type { ExecutorCapabilities, QueueOptions } from '../../core/ports/executor.ts';
 import { serializeWorkloadMessage } from './workload-message.ts';
 
 /** SQS would not take the workload; the attempt was not queued and the caller may retry. */
@@ -14,7 +15,7 @@ export class QueueSendError extends UpdraftError {
   }
 }
 
-export interface SqsExecutorOptions {
+export interface SqsExecutorOptions extends Partial<BaseExecutorOptions> {
   client: SQSClient;
   queueUrl: string;
   /** The name tasks use to pick this executor; 'lambda' unless several SQS executors are configured. */
@@ -48,19 +49,30 @@ interface PendingSend {
  * Sends made in the same turn of the event loop go out together as SendMessageBatch requests (a fan-out
  * of 500 tasks is 50 requests, not 500); a lone send waits for nothing but that turn.
  */
-export class SqsExecutor implements Executor {
-  readonly name: string;
+export class SqsExecutor extends BaseExecutor {
+  readonly capabilities: ExecutorCapabilities = {
+    isLocal: false,
+    isProduction: true,
+    supportsCallbacks: false,
+    servesLogs: false,
+    supportsDelayedStart: true,
+  };
   private readonly client: SQSClient;
   private readonly queueUrl: string;
   private pending: PendingSend[] = [];
 
   constructor(options: SqsExecutorOptions) {
+    super({ ...options, name: options.name ?? 'lambda' });
     this.client = options.client;
     this.queueUrl = options.queueUrl;
-    this.name = options.name ?? 'lambda';
   }
 
-  queueWorkload(workload: ExecuteTaskWorkload, options: { delaySeconds?: number } = {}): Promise<{ externalId: string | null }> {
+  /**
+   * SQS delivers at least once and the worker Lambda's reserved concurrency bounds how many run at once,
+   * so the queue itself is the executor's state: nothing to learn in `sync`, everything can be adopted
+   * (the defaults), and a running attempt is stopped by its next refused heartbeat.
+   */
+  protected executeAsync(workload: ExecuteTaskWorkload, options: QueueOptions): Promise<{ externalId: string | null }> {
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) setImmediate(() => void this.flush());
       this.pending.push({

@@ -192,11 +192,14 @@ function planRunning(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanCont
   return failOrRetry(task, ti, ctx, { state: 'running', tryNumber: ti.tryNumber, workerId: ti.workerId }, reason);
 }
 
-/** The scheduler ends an attempt that cannot report itself: up_for_retry while tries are left, else failed. */
-function failOrRetry(
+/**
+ * The scheduler ends an attempt that cannot report itself: up_for_retry while tries are left, else
+ * failed. `condition` names the state the decision was taken on.
+ */
+export function failOrRetry(
   task: SerializedTask,
   ti: TaskInstanceRecord,
-  ctx: PlanContext,
+  ctx: Pick<PlanContext, 'now' | 'run'>,
   condition: TaskInstanceCondition,
   reason: string,
 ): TaskTransition {

@@ -23,6 +23,8 @@ export interface RunScheduleResult {
   tasksQueued: number;
   /** Whether this call moved the run to success or failed. */
   finished: boolean;
+  /** The run's task instances in queued or running after this pass (what executors should hold). */
+  activeInstances: TaskInstanceRecord[];
 }
 
 /**
@@ -119,13 +121,15 @@ export class RunScheduler {
 
   /** As `scheduleRun`, for a caller that already holds the run record (the tick). */
   async scheduleRunRecord(run: DagRunRecord, knownInstances?: TaskInstanceRecord[]): Promise<RunScheduleResult> {
-    if (run.state !== 'running') return { state: null, tasksQueued: 0, finished: false };
+    if (run.state !== 'running') return { state: null, tasksQueued: 0, finished: false, activeInstances: [] };
     const { metastore, dagVersions, clock, settings } = this.deps;
     const [version, existing] = await Promise.all([
       dagVersions.get(run.dagId, run.versionId),
       knownInstances ?? metastore.listTaskInstances(run),
     ]);
     const dag = version.serialized;
+    // Attempts that ended since the last pass free their slots before this pass queues anything.
+    for (const executor of this.deps.executors.all) executor.forgetEndedOfRun(run, existing);
     const current = new Map<string, TaskInstanceRecord>();
     for (const ti of await this.withMissingInstances(run, dag, existing)) current.set(instanceId(ti), ti);
 
@@ -145,10 +149,19 @@ export class RunScheduler {
       if (!again) break;
     }
 
-    return this.finishIfDone(run, dag, [...current.values()], tasksQueued);
+    const tis = [...current.values()];
+    // Every pass keeps the executors' bookkeeping of this run true, the fast path's processes included.
+    for (const executor of this.deps.executors.all) executor.forgetEndedOfRun(run, tis);
+    const activeInstances = tis.filter((ti) => ti.state === 'queued' || ti.state === 'running');
+    return { ...(await this.finishIfDone(run, dag, tis, tasksQueued)), activeInstances };
   }
 
-  private async finishIfDone(run: DagRunRecord, dag: SerializedDag, tis: TaskInstanceRecord[], tasksQueued: number): Promise<RunScheduleResult> {
+  private async finishIfDone(
+    run: DagRunRecord,
+    dag: SerializedDag,
+    tis: TaskInstanceRecord[],
+    tasksQueued: number,
+  ): Promise<Omit<RunScheduleResult, 'activeInstances'>> {
     const decision = explainDagRunState(dag, tis);
     if (decision.state === 'running') return { state: 'running', tasksQueued, finished: false };
     try {

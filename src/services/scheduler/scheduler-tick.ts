@@ -1,17 +1,22 @@
 import { ConflictError } from '../../core/errors.ts';
-import type { DagRecord, DagRunRecord } from '../../core/model/records.ts';
+import type { DagRecord, DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import { planRunCreation } from '../../core/scheduling/run-creation.ts';
 import { deserializeTimetable } from '../../core/timetables/deserialize.ts';
 import { mapWithConcurrency } from './concurrency.ts';
+import { ExecutorSync, runKey } from './executor-sync.ts';
 import { RunScheduler } from './run-scheduler.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from './settings.ts';
-import { describe } from './transition-applier.ts';
+import { describe, TransitionApplier } from './transition-applier.ts';
 
 export interface TickReport {
   runsCreated: number;
   runsStarted: number;
   runsFinished: number;
   tasksQueued: number;
+  /** Attempts sent again because their executor lost them or could not adopt them. */
+  tasksRequeuedByExecutors: number;
+  /** Executor events that changed a task instance (an environment that ended before the runner reported). */
+  executorEventsApplied: number;
   /** DAGs or runs this tick could not handle (each is logged; the next tick tries again). */
   errors: number;
 }
@@ -24,14 +29,24 @@ export interface TickReport {
  */
 export class SchedulerTick {
   private readonly runScheduler: RunScheduler;
+  readonly executorSync: ExecutorSync;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.runScheduler = new RunScheduler(deps);
+    this.executorSync = new ExecutorSync(deps, new TransitionApplier(deps));
   }
 
   async tick(): Promise<TickReport> {
     const { metastore, clock, settings } = this.deps;
-    const report: TickReport = { runsCreated: 0, runsStarted: 0, runsFinished: 0, tasksQueued: 0, errors: 0 };
+    const report: TickReport = {
+      runsCreated: 0,
+      runsStarted: 0,
+      runsFinished: 0,
+      tasksQueued: 0,
+      tasksRequeuedByExecutors: 0,
+      executorEventsApplied: 0,
+      errors: 0,
+    };
     const now = clock.now();
     await metastore.recordSchedulerHeartbeat(settings.schedulerId, now);
     const [dags, activeRuns] = await Promise.all([metastore.listDags(), metastore.listActiveDagRuns()]);
@@ -71,16 +86,28 @@ export class SchedulerTick {
       running.push(...runs.filter((r) => r.state === 'running'), ...started);
     }
 
+    const active: TaskInstanceRecord[] = [];
+    let complete = true;
     await mapWithConcurrency(running, concurrency, async (run) => {
       try {
         const result = await this.runScheduler.scheduleRunRecord(run);
         report.tasksQueued += result.tasksQueued;
         if (result.finished) report.runsFinished += 1;
+        active.push(...result.activeInstances);
       } catch (error) {
+        complete = false;
         report.errors += 1;
         this.deps.logger.error(`Could not schedule the DAG run: ${describe(error)}`, { dag_id: run.dagId, run_id: run.runId });
       }
     });
+    // Reconciling against a partial view would make executors forget attempts that still run.
+    if (complete) {
+      const synced = await this.executorSync.heartbeat(active, new Map(running.map((run) => [runKey(run), run])));
+      report.tasksRequeuedByExecutors = synced.requeued;
+      report.executorEventsApplied = synced.eventsApplied;
+      report.errors += synced.errors;
+    }
+    await this.deps.metrics?.flush();
     return report;
   }
 

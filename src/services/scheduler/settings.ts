@@ -2,6 +2,7 @@ import type { Clock } from '../../core/ports/clock.ts';
 import type { ExecutorRegistry } from '../../core/ports/executor.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Metastore } from '../../core/ports/metastore.ts';
+import type { Metrics } from '../../core/ports/metrics.ts';
 import type { PlanningSettings } from '../../core/scheduling/task-planning.ts';
 import type { DagVersionCache } from '../dag-version-cache.ts';
 import type { TaskTokens } from '../execution/task-tokens.ts';
@@ -35,4 +36,6 @@ export interface SchedulerDeps {
   settings: SchedulerSettings;
   /** Runs' fixed facts; pass the Execution API's own so a process reads each run once. */
   runFacts?: RunFactsCache;
+  /** Flushed at the end of each tick (the executors' slot metrics go through it). */
+  metrics?: Metrics;
 }

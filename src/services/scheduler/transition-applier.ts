@@ -14,9 +14,10 @@ export interface AppliedTransition {
   transition: TaskTransition;
   /**
    * `applied`: this scheduler's write won (and, for queueing, the executor accepted the workload);
-   * `lost_race`: someone else changed the instance first; `failed`: an error, already logged.
+   * `lost_race`: someone else changed the instance first; `failed`: an error, already logged;
+   * `no_slot`: its executor has no open slot, so nothing was written and a later pass queues it.
    */
-  outcome: 'applied' | 'lost_race' | 'failed';
+  outcome: 'applied' | 'lost_race' | 'failed' | 'no_slot';
   /** The instance as it is now, as far as this scheduler knows (null: unknown, re-read next time). */
   record: TaskInstanceRecord | null;
 }
@@ -51,7 +52,20 @@ export class TransitionApplier {
   private async write(transition: TaskTransition): Promise<AppliedTransition> {
     const record = await this.deps.metastore.updateTaskInstance(keyOf(transition.ti), transition.changes, transition.condition);
     this.deps.logger.info(`Task instance ${record.state}: ${transition.reason}`, this.attributes(record));
+    const { ti } = transition;
+    // The scheduler took the attempt away (timeout, lost heartbeat): stop what may still run it.
+    if ((transition.kind === 'retry' || transition.kind === 'fail') && (ti.state === 'running' || ti.state === 'queued')) {
+      await this.stopAttempt(ti, transition.reason);
+    }
     return { transition, outcome: 'applied', record };
+  }
+
+  private async stopAttempt(ti: TaskInstanceRecord, reason: string): Promise<void> {
+    try {
+      await this.deps.executors.resolve(ti.executor).stopAttempt(ti, reason);
+    } catch (error) {
+      this.deps.logger.warn(`Could not stop the attempt in its executor: ${describe(error)}`, this.attributes(ti));
+    }
   }
 
   /**
@@ -60,14 +74,28 @@ export class TransitionApplier {
    */
   private async handToExecutor(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
     const executor = this.deps.executors.resolve(transition.task.executor);
-    const record = await this.deps.metastore.updateTaskInstance(
-      keyOf(transition.ti),
-      { ...transition.changes, executor: executor.name },
-      transition.condition,
-    );
+    const attempt: TaskAttemptKey = { ...keyOf(transition.ti), tryNumber: transition.changes.tryNumber ?? transition.ti.tryNumber };
+    // The slot is taken before the first await: transitions applied concurrently queue in planning's
+    // (priority) order, and never past the executor's parallelism.
+    if (transition.kind === 'queue' && !executor.reserveSlot(attempt)) {
+      this.deps.logger.debug(`Executor "${executor.name}" has no open slot; the task waits`, this.attributes(transition.ti));
+      return { transition, outcome: 'no_slot', record: transition.ti };
+    }
+    let record: TaskInstanceRecord;
+    try {
+      record = await this.deps.metastore.updateTaskInstance(
+        keyOf(transition.ti),
+        { ...transition.changes, executor: executor.name },
+        transition.condition,
+      );
+    } catch (error) {
+      if (transition.kind === 'queue') executor.releaseSlot(attempt);
+      throw error;
+    }
     try {
       await this.send(executor, transition, record, run, version);
     } catch (error) {
+      if (transition.kind === 'queue') executor.releaseSlot(attempt);
       // A requeued instance stays queued and is re-sent after the next timeout.
       if (transition.kind === 'requeue') throw error;
       // Hand it back to the next tick with the try it had, so the next queue is the same try: `scheduled`
@@ -108,7 +136,7 @@ export class TransitionApplier {
       token: this.deps.tokens.issue(attempt, ttl),
       queuedAt: (record.queuedAt ?? this.deps.clock.now()).toISOString(),
     };
-    const { externalId } = await executor.queueWorkload(workload);
+    const { externalId } = await executor.queueWorkload(workload, { executorConfig: transition.task.executorConfig });
     if (externalId !== null) {
       // Only useful while it is still queued; a worker that already started it owns the record now.
       await this.deps.metastore

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DagRunKey } from '../../../src/core/model/keys.ts';
+import type { ExecuteTaskWorkload } from '../../../src/core/model/workload.ts';
+import type { Executor, QueueOptions } from '../../../src/core/ports/executor.ts';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
 import { triggerDagRun } from '../../../src/services/scheduler/index.ts';
 import {
@@ -59,13 +61,13 @@ beforeAll(async () => {
     heartbeatIntervalSeconds: 1,
     schedulerSettings: { taskHeartbeatTimeoutSeconds: 6 },
     // SQS delivers at least once: simulate the second delivery of every task message.
-    decorateExecutor: (executor) => ({
-      name: executor.name,
-      queueWorkload: async (workload, options) => {
-        await executor.queueWorkload(workload, options);
-        return executor.queueWorkload(workload, options);
-      },
-    }),
+    decorateExecutor: (executor) =>
+      Object.assign(Object.create(executor) as Executor, {
+        queueWorkload: async (workload: ExecuteTaskWorkload, options?: QueueOptions) => {
+          await executor.queueWorkload(workload, options);
+          return executor.queueWorkload(workload, options);
+        },
+      }),
   }));
   await stack.dagSync.syncAll();
   expect(await stack.metastore.listImportErrors()).toEqual([]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTaskInstanceId } from '../../../../src/core/model/keys.ts';
-import type { ExecuteTaskWorkload } from '../../../../src/core/model/workload.ts';
-import { ExecutorRegistry, type Executor } from '../../../../src/core/ports/executor.ts';
+import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
+import { RecordingExecutor } from '../../../support/recording-executor.ts';
 import { silentLogger } from '../../../../src/core/ports/logger.ts';
 import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler } from '../../../../src/services/scheduler/index.ts';
@@ -9,14 +9,8 @@ import { attemptOf, createApiHarness, startedOf, type ApiHarness } from '../../h
 
 /** The finish of one task queues the next one at once, through the real scheduler. */
 
-const workloads: ExecuteTaskWorkload[] = [];
-const recordingExecutor: Executor = {
-  name: 'lambda',
-  async queueWorkload(workload) {
-    workloads.push(workload);
-    return { externalId: `msg-${workloads.length}` };
-  },
-};
+const recordingExecutor = new RecordingExecutor();
+const workloads = recordingExecutor.workloads;
 
 let h: ApiHarness;
 

@@ -3,9 +3,9 @@ import { DynamoDbMetastore, createMetastoreTable } from '../../../../src/aws/dyn
 import type { TaskInstanceKey } from '../../../../src/core/model/keys.ts';
 import type { DagRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
-import type { ExecuteTaskWorkload } from '../../../../src/core/model/workload.ts';
 import { ManualClock } from '../../../../src/core/ports/clock.ts';
-import { ExecutorRegistry, type Executor } from '../../../../src/core/ports/executor.ts';
+import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
+import { RecordingExecutor } from '../../../support/recording-executor.ts';
 import { silentLogger } from '../../../../src/core/ports/logger.ts';
 import { canRetry, retryDelaySeconds } from '../../../../src/core/scheduling/retry.ts';
 import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
@@ -13,24 +13,7 @@ import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from '../../../../src/services/scheduler/index.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
 
-/** An Executor (our own port) that records what it was handed, and can be told to refuse. */
-export class RecordingExecutor implements Executor {
-  readonly workloads: ExecuteTaskWorkload[] = [];
-  failing = false;
-
-  constructor(readonly name = 'lambda') {}
-
-  async queueWorkload(workload: ExecuteTaskWorkload): Promise<{ externalId: string | null }> {
-    if (this.failing) throw new Error('queue unavailable');
-    this.workloads.push(workload);
-    return { externalId: `msg-${this.workloads.length}` };
-  }
-
-  /** Which attempts were sent, as `taskId#try`. */
-  sent(): string[] {
-    return this.workloads.map((w) => `${w.ti.taskId}#${w.ti.tryNumber}`);
-  }
-}
+export { RecordingExecutor };
 
 export interface Harness {
   metastore: DynamoDbMetastore;
