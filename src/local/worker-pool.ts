@@ -49,18 +49,27 @@ const AWS_SETTINGS_FOR_TASKS = {
 const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SystemRoot'];
 
 /**
+ * What every process that runs tasks starts from: the basics of the shell, the task connections and
+ * variables (issue #3's environment secrets backend), and the AWS SDK settings tasks need. Nothing of
+ * this process's own credentials.
+ */
+export function taskProcessBaseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of PASSED_THROUGH) if (process.env[key] !== undefined) env[key] = process.env[key];
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('UPDRAFT_CONN_') || key.startsWith('UPDRAFT_VAR_')) env[key] = value;
+  }
+  return Object.assign(env, AWS_SETTINGS_FOR_TASKS);
+}
+
+/**
  * The worker process's environment. The emulator credentials, region and endpoints travel only in
  * `UPDRAFT_LOCAL_*` variables, which the worker reads once and deletes (see takeWorkerSettings), so
  * the standard AWS variables that the SDK's default chain reads are never set.
  */
 export function workerProcessEnv(environment: WorkerProcessEnvironment, workerName: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const key of PASSED_THROUGH) if (process.env[key] !== undefined) env[key] = process.env[key];
-  for (const [key, value] of Object.entries(process.env)) {
-    // Connections and variables are meant for tasks (issue #3's environment secrets backend).
-    if (key.startsWith('UPDRAFT_CONN_') || key.startsWith('UPDRAFT_VAR_')) env[key] = value;
-  }
-  Object.assign(env, AWS_SETTINGS_FOR_TASKS, {
+  const env = taskProcessBaseEnv();
+  Object.assign(env, {
     [WORKER_ENV.executionApiUrl]: environment.executionApiUrl,
     [WORKER_ENV.bucket]: environment.bucket,
     [WORKER_ENV.queueUrl]: environment.queueUrl,
