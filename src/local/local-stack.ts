@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { createDynamoDbClient, createS3Client, createSqsClient } from '../aws/clients.ts';
 import { DynamoDbMetastore, createMetastoreTable } from '../aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../aws/s3/object-store.ts';
-import { SqsExecutor } from '../aws/sqs/sqs-executor.ts';
+import type { UpdraftConfig } from '../core/config/updraft-config.ts';
 import { systemClock, type Clock } from '../core/ports/clock.ts';
-import { ExecutorRegistry, type Executor } from '../core/ports/executor.ts';
+import type { Executor, ExecutorRegistry } from '../core/ports/executor.ts';
 import type { Logger } from '../core/ports/logger.ts';
 import { createExecutionApiApp, serveExecutionApi } from '../http/execution-api/index.ts';
 import { DagProcessor } from '../services/dag-processing/dag-processor.ts';
@@ -16,6 +16,8 @@ import { TaskTokens } from '../services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler, SchedulerTick, type SchedulerSettings } from '../services/scheduler/index.ts';
 import { DagFolderSync } from './dag-folder-sync.ts';
 import { LOCAL_CREDENTIALS, startEmulators, type RunningEmulators } from './emulators.ts';
+import { loadUpdraftConfig } from './config-file.ts';
+import { createLocalExecutors } from './local-executors.ts';
 import { ensureLocalResources } from './local-resources.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -40,8 +42,10 @@ export interface LocalStackOptions {
   workerOutput?: NodeJS.WritableStream;
   /** How often workers heartbeat (default 10 s); tests shorten it with the heartbeat timeout. */
   heartbeatIntervalSeconds?: number;
-  /** Wraps the executor, for tests that simulate the queue's at-least-once delivery. */
+  /** Wraps the lambda executor, for tests that simulate the queue's at-least-once delivery. */
   decorateExecutor?: (executor: Executor) => Executor;
+  /** Updraft's configuration (`core.executor`, `core.parallelism`...); default: updraft.cfg and UPDRAFT__* of this process. */
+  config?: UpdraftConfig;
 }
 
 /**
@@ -64,6 +68,7 @@ export class LocalStack {
     readonly workers: WorkerPool,
     readonly executionApiUrl: string,
     readonly schedulerDeps: ConstructorParameters<typeof RunScheduler>[0],
+    readonly executors: ExecutorRegistry,
     private readonly closeExecutionApi: () => Promise<void>,
     private readonly logger: Logger,
   ) {}
@@ -103,8 +108,37 @@ export class LocalStack {
       const tokens = new TaskTokens(loadTokenSecret(home), clock);
       const dagVersions = new DagVersionCache(metastore);
       const runFacts = new RunFactsCache(metastore);
-      const lambdaExecutor = new SqsExecutor({ client: sqs, queueUrl: queues.queueUrl, name: 'lambda' });
-      const executors = new ExecutorRegistry([options.decorateExecutor?.(lambdaExecutor) ?? lambdaExecutor]);
+      const config = options.config ?? loadUpdraftConfig();
+      // The Execution API comes first: executors hand its URL to the processes they start. Its fast path
+      // reaches the scheduler, built just below, only once a task has run.
+      let runScheduler: RunScheduler | undefined;
+      const app = createExecutionApiApp({
+        metastore,
+        objectStore,
+        tokens,
+        clock,
+        logger,
+        dagVersions,
+        runFacts,
+        heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
+        onTaskFinished: async (run, finished) => runScheduler?.afterTaskFinished(run, finished),
+      });
+      const api = await serveExecutionApi(app, { port: options.executionApiPort, host: '127.0.0.1' });
+      const executors = await createLocalExecutors({
+        config,
+        sqs,
+        queueUrl: queues.queueUrl,
+        executionApiUrl: api.url,
+        bucket: LOCAL_RESOURCE_NAMES.bucket,
+        endpoints: emulators.endpoints,
+        logger,
+        clock,
+        workerOutput: options.workerOutput,
+        decorateLambda: options.decorateExecutor,
+      }).catch(async (error: unknown) => {
+        await api.close();
+        throw error;
+      });
       const schedulerDeps = {
         metastore,
         executors,
@@ -115,26 +149,14 @@ export class LocalStack {
         runFacts,
         settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'local', ...options.schedulerSettings },
       };
-      const runScheduler = new RunScheduler(schedulerDeps);
+      runScheduler = new RunScheduler(schedulerDeps);
       const tick = new SchedulerTick(schedulerDeps);
-      const app = createExecutionApiApp({
-        metastore,
-        objectStore,
-        tokens,
-        clock,
-        logger,
-        dagVersions,
-        runFacts,
-        heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
-        onTaskFinished: (run, finished) => runScheduler.afterTaskFinished(run, finished),
-      });
-      const api = await serveExecutionApi(app, { port: options.executionApiPort, host: '127.0.0.1' });
       const processor = new DagProcessor({
         metastore,
         objectStore,
         clock,
         logger,
-        settings: { parseTimeoutSeconds: 30, dagsArePausedAtCreation: false },
+        settings: { parseTimeoutSeconds: 30, dagsArePausedAtCreation: false, configuredExecutors: executors.names },
       });
       const dagSync = new DagFolderSync({
         folder: options.dagsFolder,
@@ -171,6 +193,7 @@ export class LocalStack {
         workers,
         api.url,
         schedulerDeps,
+        executors,
         () => api.close(),
         logger,
       );
@@ -199,6 +222,7 @@ export class LocalStack {
     await this.ticking;
     await this.dagSync.stop();
     await this.workers.stop();
+    await Promise.all(this.executors.all.map((executor) => executor.terminate()));
     await this.closeExecutionApi();
     await this.emulators.stop();
   }

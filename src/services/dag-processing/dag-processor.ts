@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../core/ports/object-store.ts';
 import { bundleDagFile, defaultSdkEntry, type BundleResult, type DagBundle } from './bundler.ts';
 import { bundleKeyFor, filelocOfKey, isDagFileloc } from './dag-files.ts';
 import { dagVersionId } from './dag-version.ts';
+import { unconfiguredExecutorFailure } from './executor-check.ts';
 import type { ImportFailure } from './import-failure.ts';
 import { runParseChild, type ParseChildCommand, type ParseChildOutcome } from './run-parse-child.ts';
 import { SerialQueue } from './serial-queue.ts';
@@ -20,6 +21,8 @@ export interface DagProcessorSettings {
   parseTimeoutSeconds: number;
   /** Whether a DAG seen for the first time starts paused (Airflow's `dags_are_paused_at_creation`). */
   dagsArePausedAtCreation: boolean;
+  /** The executors `core.executor` configures; a DAG naming another is an import error. Unset: not checked. */
+  configuredExecutors?: readonly string[];
 }
 
 export interface DagProcessorOptions {
@@ -197,8 +200,11 @@ export class DagProcessor {
     if (output.trim() !== '') this.logger.debug('DAG file output while importing', { fileloc, output });
     if (!report.ok) return this.recordFailure(fileloc, report.failure, bundle.sha, previous);
 
-    const conflict = await this.findDagIdConflict(fileloc, report.dags);
-    // Stored without a content hash so the next processAll retries once the other file lets go of the id.
+    // Both stored without a content hash, so the next processAll retries: once the other file lets go of
+    // the id, or once the executor is configured.
+    const conflict =
+      (await this.findDagIdConflict(fileloc, report.dags)) ??
+      (this.settings.configuredExecutors ? unconfiguredExecutorFailure(report.dags, this.settings.configuredExecutors) : null);
     if (conflict) return this.recordFailure(fileloc, conflict, '', previous);
     return this.save(fileloc, bundle, report.dags, previous);
   }
