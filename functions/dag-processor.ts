@@ -8,6 +8,7 @@ import { parseUpdraftEnvironment } from '../src/core/env-config.ts';
 import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { systemClock } from '../src/core/ports/clock.ts';
 import type { Logger } from '../src/core/ports/logger.ts';
+import { loadUpdraftConfig } from '../src/local/config-file.ts';
 import { DagProcessor, type ObjectEvent, type ObjectEventResult } from '../src/services/dag-processing/index.ts';
 
 /**
@@ -86,6 +87,8 @@ function containerHandler(): DagProcessorHandler {
     settings: {
       parseTimeoutSeconds: config.UPDRAFT_PARSE_TIMEOUT_SECONDS,
       dagsArePausedAtCreation: config.UPDRAFT_DAGS_ARE_PAUSED_AT_CREATION,
+      // The same core.executor the scheduler reads: a DAG naming another executor is an import error.
+      configuredExecutors: loadUpdraftConfig(process.env).executors().map((spec) => spec.alias),
     },
   });
   cached = createDagProcessorHandler({ processor, bucket: config.UPDRAFT_BUCKET, logger });

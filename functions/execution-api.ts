@@ -4,9 +4,10 @@ import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { createDynamoDbClient, createS3Client, createSqsClient } from '../src/aws/clients.ts';
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
-import { SqsExecutor } from '../src/aws/sqs/sqs-executor.ts';
 import { systemClock } from '../src/core/ports/clock.ts';
-import { ExecutorRegistry } from '../src/core/ports/executor.ts';
+import { noopMetrics } from '../src/core/ports/metrics.ts';
+import { loadUpdraftConfig } from '../src/local/config-file.ts';
+import { createAwsExecutors } from './wiring/aws-executors.ts';
 import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { createExecutionApiApp } from '../src/http/execution-api/app.ts';
 import { loadExecutionApiConfig } from '../src/http/execution-api/lambda-config.ts';
@@ -43,9 +44,15 @@ async function wire(): Promise<Handler> {
   const runFacts = new RunFactsCache(metastore);
   let onTaskFinished: TaskExecutionDeps['onTaskFinished'] = async () => {};
   if (config.taskQueueUrl) {
+    // The fast path queues ready tasks on the executors `core.executor` configures, as the tick does.
+    const executors = await createAwsExecutors(
+      loadUpdraftConfig(process.env),
+      { taskQueueUrl: config.taskQueueUrl, executionApiUrl: config.executionApiUrl, bucket: config.bucket },
+      { logger, metrics: noopMetrics, clock: systemClock, sqs: () => createSqsClient() },
+    );
     const scheduler = new RunScheduler({
       metastore,
-      executors: new ExecutorRegistry([new SqsExecutor({ client: createSqsClient(), queueUrl: config.taskQueueUrl })]),
+      executors,
       clock: systemClock,
       tokens,
       logger,

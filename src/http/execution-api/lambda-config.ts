@@ -17,6 +17,8 @@ const schema = z
     UPDRAFT_SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).optional(),
     /** The task queue the fast path sends ready tasks to; without it the scheduler's tick queues them. */
     UPDRAFT_TASK_QUEUE_URL: z.url().optional(),
+    /** Its own URL, which `fargate` containers the fast path starts are told. */
+    UPDRAFT_EXECUTION_API_URL: z.url().optional(),
     UPDRAFT_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
   })
   .strict();
@@ -27,6 +29,7 @@ export interface ExecutionApiConfig {
   tokenKey: TokenKeySource;
   secretsManager: { connectionsPrefix: string; variablesPrefix: string; cacheTtlSeconds: number };
   taskQueueUrl: string | null;
+  executionApiUrl: string | null;
   heartbeatIntervalSeconds: number | undefined;
 }
 
@@ -42,6 +45,7 @@ export function loadExecutionApiConfig(env: Record<string, string | undefined>):
       cacheTtlSeconds: config.UPDRAFT_SECRETS_CACHE_TTL_SECONDS ?? 300,
     },
     taskQueueUrl: config.UPDRAFT_TASK_QUEUE_URL ?? null,
+    executionApiUrl: config.UPDRAFT_EXECUTION_API_URL ?? null,
     heartbeatIntervalSeconds: config.UPDRAFT_HEARTBEAT_INTERVAL_SECONDS,
   };
 }

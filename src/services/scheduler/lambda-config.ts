@@ -6,7 +6,11 @@ import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerSettings } from './settings.t
 /** The scheduler function's configuration, from `UPDRAFT_*` environment variables, validated at start-up. */
 const schema = z.strictObject({
   UPDRAFT_TABLE_NAME: z.string().min(1),
-  UPDRAFT_TASK_QUEUE_URL: z.url(),
+  /** The `lambda` executor's queue (required when core.executor names lambda). */
+  UPDRAFT_TASK_QUEUE_URL: z.url().optional(),
+  /** What `fargate` containers are told (required when core.executor names fargate). */
+  UPDRAFT_EXECUTION_API_URL: z.url().optional(),
+  UPDRAFT_BUCKET: z.string().min(1).optional(),
   ...TOKEN_KEY_ENV_FIELDS,
   UPDRAFT_TASK_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().positive().optional(),
   UPDRAFT_TASK_QUEUED_TIMEOUT_SECONDS: z.coerce.number().int().positive().optional(),
@@ -14,7 +18,9 @@ const schema = z.strictObject({
 
 export interface SchedulerFunctionConfig {
   tableName: string;
-  taskQueueUrl: string;
+  taskQueueUrl: string | null;
+  executionApiUrl: string | null;
+  bucket: string | null;
   tokenKey: TokenKeySource;
   settings: Omit<SchedulerSettings, 'schedulerId'>;
 }
@@ -23,7 +29,9 @@ export function loadSchedulerConfig(env: Record<string, string | undefined>): Sc
   const config = parseUpdraftEnvironment(schema, env, 'scheduler');
   return {
     tableName: config.UPDRAFT_TABLE_NAME,
-    taskQueueUrl: config.UPDRAFT_TASK_QUEUE_URL,
+    taskQueueUrl: config.UPDRAFT_TASK_QUEUE_URL ?? null,
+    executionApiUrl: config.UPDRAFT_EXECUTION_API_URL ?? null,
+    bucket: config.UPDRAFT_BUCKET ?? null,
     tokenKey: tokenKeySourceFrom(config, 'scheduler'),
     settings: {
       ...DEFAULT_SCHEDULER_SETTINGS,
