@@ -57,6 +57,8 @@ export class SqsExecutor extends BaseExecutor {
     servesLogs: false,
     supportsDelayedStart: true,
   };
+  /** The worker function's reserved concurrency is the parallelism; the queue holds what waits. */
+  protected override readonly queuesPastParallelism = true;
   private readonly client: SQSClient;
   private readonly queueUrl: string;
   private pending: PendingSend[] = [];

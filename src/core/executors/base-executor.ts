@@ -114,10 +114,18 @@ export abstract class BaseExecutor implements Executor {
 
   async start(): Promise<void> {}
 
+  /**
+   * True for an executor whose environment is itself a bounded queue (SQS in front of a worker function
+   * whose reserved concurrency is the parallelism): attempts past the slots wait there, already queued,
+   * instead of in the scheduler, so a slot that frees up is used at once without a scheduling pass.
+   * The slots still count them, for the metrics.
+   */
+  protected readonly queuesPastParallelism: boolean = false;
+
   reserveSlot(attempt: TaskAttemptKey): boolean {
     if (this.tracked.has(attemptId(attempt))) return true;
     if (this.slots.open <= 0) this.forgetUnconfirmed();
-    if (this.slots.open <= 0) return false;
+    if (this.slots.open <= 0 && !this.queuesPastParallelism) return false;
     this.track({ attempt, externalId: null, state: 'queued' });
     return true;
   }
@@ -133,7 +141,7 @@ export abstract class BaseExecutor implements Executor {
     // the first await, so concurrent calls cannot all pass the check.
     if (!resend) {
       if (this.slots.open <= 0) this.forgetUnconfirmed();
-      if (this.slots.open <= 0) throw new ExecutorFullError(this.name, this.parallelism);
+      if (this.slots.open <= 0 && !this.queuesPastParallelism) throw new ExecutorFullError(this.name, this.parallelism);
       this.track({ attempt: workload.ti, externalId: null, state: 'queued' });
     }
     try {

@@ -24,3 +24,13 @@ export function jsonLineLogger(base: Record<string, unknown> = {}, minLevel: 'de
     error: (m, a) => write('error', m, a),
   };
 }
+
+/** A logger that adds `attributes` to every line: for work done concurrently, each with its own keys. */
+export function withLogAttributes(logger: Logger, attributes: Record<string, unknown>): Logger {
+  return {
+    debug: (message, extra) => logger.debug(message, { ...attributes, ...extra }),
+    info: (message, extra) => logger.info(message, { ...attributes, ...extra }),
+    warn: (message, extra) => logger.warn(message, { ...attributes, ...extra }),
+    error: (message, extra) => logger.error(message, { ...attributes, ...extra }),
+  };
+}

@@ -6,7 +6,7 @@ import { parseWorkloadMessage } from '../../aws/sqs/workload-message.ts';
 import { parseUpdraftEnvironment } from '../../core/env-config.ts';
 import { ConfigError, UpdraftError, ValidationError } from '../../core/errors.ts';
 import type { ExecuteTaskWorkload } from '../../core/model/workload.ts';
-import { jsonLineLogger, type Logger } from '../../core/ports/logger.ts';
+import { jsonLineLogger, withLogAttributes, type Logger } from '../../core/ports/logger.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import { BundleLoader } from './bundle-loader.ts';
 import type { PythonRuntimeOptions } from './external-task.ts';
@@ -171,7 +171,7 @@ export async function runContainerWorkload(env: Record<string, string | undefine
     apiBaseUrl: config.executionApiUrl,
     objectStore,
     workerId,
-    logger: withAttributes(logger, keys),
+    logger: withLogAttributes(logger, keys),
     bundleLoader: deps.bundleLoader ?? new BundleLoader({ objectStore }),
     fetch: deps.fetch,
     python: deps.python,
@@ -229,11 +229,3 @@ async function containerWorkerId(env: Record<string, string | undefined>, localN
   return `container:${hostname()}:${process.pid}${localName ? `:${localName}` : ''}`;
 }
 
-function withAttributes(logger: Logger, attributes: Record<string, unknown>): Logger {
-  return {
-    debug: (message, extra) => logger.debug(message, { ...attributes, ...extra }),
-    info: (message, extra) => logger.info(message, { ...attributes, ...extra }),
-    warn: (message, extra) => logger.warn(message, { ...attributes, ...extra }),
-    error: (message, extra) => logger.error(message, { ...attributes, ...extra }),
-  };
-}

@@ -1,7 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseWorkloadMessage } from '../../aws/sqs/sqs-executor.ts';
 import type { ExecuteTaskWorkload } from '../../core/model/workload.ts';
-import type { Logger } from '../../core/ports/logger.ts';
+import { withLogAttributes } from '../../core/ports/logger.ts';
 import { ExecutionApiError, ExecutionApiUnreachableError } from '../../http/execution-api-client.ts';
 import { logKeys, runTask, type TaskRunnerDeps } from './run-task.ts';
 import { describeError } from './task-log.ts';
@@ -45,7 +45,7 @@ async function handleRecord(record: SQSRecord, deps: WorkerDeps): Promise<'done'
     return 'done';
   }
   const keys = logKeys(workload.ti);
-  const logger = withAttributes(deps.logger, keys);
+  const logger = withLogAttributes(deps.logger, keys);
   try {
     const outcome = await runTask(workload, { ...deps, logger });
     logger.info('Task message handled', { outcome: outcome.kind, ...('state' in outcome ? { state: outcome.state } : { reason: outcome.reason }) });
@@ -65,12 +65,3 @@ function shouldRedeliver(error: unknown): boolean {
   return error instanceof ExecutionApiError && (error.status >= 500 || error.status === 429);
 }
 
-/** Records of one batch run concurrently, so their log keys travel with each call, not on a shared logger. */
-function withAttributes(logger: Logger, attributes: Record<string, unknown>): Logger {
-  return {
-    debug: (message, extra) => logger.debug(message, { ...attributes, ...extra }),
-    info: (message, extra) => logger.info(message, { ...attributes, ...extra }),
-    warn: (message, extra) => logger.warn(message, { ...attributes, ...extra }),
-    error: (message, extra) => logger.error(message, { ...attributes, ...extra }),
-  };
-}

@@ -3,16 +3,10 @@
  * queue and worker pool), `local` (a child process per attempt) and `fargate` (locally, the container's
  * entry as a child process). A DAG naming an executor that is not configured is an import error.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpdraftConfig } from '../../../src/core/config/updraft-config.ts';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
-import { returnValue, startTestStack, taskStates, triggerAndStart, waitFor, waitForRunEnd, type OutputTail } from './stack-harness.ts';
-
-const workDir = mkdtempSync(join(tmpdir(), 'updraft-e2e-executors-'));
-const dagsFolder = join(workDir, 'dags');
+import { returnValue, startStackWithDagFiles, taskStates, triggerAndStart, waitFor, waitForRunEnd, type OutputTail } from './stack-harness.ts';
 
 const THREE_EXECUTORS = `import { dag, task } from 'updraft/sdk';
 
@@ -37,19 +31,15 @@ export default dag({ dagId: 'wants_gpu', schedule: null, defaultArgs: { executor
 
 let stack: LocalStack;
 let output: OutputTail;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  mkdirSync(dagsFolder);
-  writeFileSync(join(dagsFolder, 'three-executors.ts'), THREE_EXECUTORS);
-  writeFileSync(join(dagsFolder, 'wants-gpu.ts'), UNCONFIGURED);
   const config = UpdraftConfig.resolve({ env: { UPDRAFT__CORE__EXECUTOR: 'lambda,local,fargate' } });
-  ({ stack, output } = await startTestStack({ dagsFolder, config }));
-  await stack.dagSync.syncAll();
+  ({ stack, output, close } = await startStackWithDagFiles({ 'three-executors.ts': THREE_EXECUTORS, 'wants-gpu.ts': UNCONFIGURED }, { config }));
 }, 90_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  rmSync(workDir, { recursive: true, force: true });
+  await close?.();
 }, 60_000);
 
 describe('several executors on the local stack', () => {

@@ -3,16 +3,10 @@
  * queues the same try again once the date has passed, and the second poke succeeds. The whole loop runs
  * on the local stack: worker, Execution API, scheduler.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskLogKey } from '../../../src/core/model/workload.ts';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
-import { returnValue, startTestStack, taskStates, triggerAndStart, waitForRunEnd, type OutputTail } from './stack-harness.ts';
-
-const workDir = mkdtempSync(join(tmpdir(), 'updraft-e2e-reschedule-'));
-const dagsFolder = join(workDir, 'dags');
+import { returnValue, startStackWithDagFiles, taskStates, triggerAndStart, waitForRunEnd, type OutputTail } from './stack-harness.ts';
 
 // The first poke records itself in a variable (the one piece of state that survives between pokes
 // without a worker) and asks to be looked at again a second later.
@@ -35,17 +29,14 @@ export default dag({ dagId: 'pokes_twice', schedule: null }, () => {
 
 let stack: LocalStack;
 let output: OutputTail;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  mkdirSync(dagsFolder);
-  writeFileSync(join(dagsFolder, 'pokes-twice.ts'), POKING_DAG);
-  ({ stack, output } = await startTestStack({ dagsFolder }));
-  await stack.dagSync.syncAll();
+  ({ stack, output, close } = await startStackWithDagFiles({ 'pokes-twice.ts': POKING_DAG }));
 }, 90_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  rmSync(workDir, { recursive: true, force: true });
+  await close?.();
 }, 60_000);
 
 describe('rescheduling on the local stack', () => {

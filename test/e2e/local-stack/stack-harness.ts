@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { DagRunKey } from '../../../src/core/model/keys.ts';
 import type { DagRunRecord, TaskInstanceRecord } from '../../../src/core/model/records.ts';
@@ -43,6 +46,34 @@ export async function startTestStack(
     ...options,
   });
   return { stack, output };
+}
+
+export interface TestStackWithDags extends TestStack {
+  /** The DAG folder, for tests that change files in it. */
+  dagsFolder: string;
+  /** Stops the stack and removes the folder. */
+  close: () => Promise<void>;
+}
+
+/** A stack over a fresh folder holding `files` (name → source), synced once before it is returned. */
+export async function startStackWithDagFiles(
+  files: Record<string, string>,
+  options: Partial<LocalStackOptions> = {},
+): Promise<TestStackWithDags> {
+  const workDir = mkdtempSync(join(tmpdir(), 'updraft-e2e-'));
+  const dagsFolder = join(workDir, 'dags');
+  mkdirSync(dagsFolder);
+  for (const [name, source] of Object.entries(files)) writeFileSync(join(dagsFolder, name), source);
+  const started = await startTestStack({ ...options, dagsFolder });
+  await started.stack.dagSync.syncAll();
+  return {
+    ...started,
+    dagsFolder,
+    close: async () => {
+      await started.stack.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**

@@ -118,6 +118,17 @@ describe('adoption and stopping', () => {
     expect((await getTi(h, run, 'work')).state).toBe('queued');
   });
 
+  it('adopts the queued attempts of a scheduler that died, without sending them twice', async () => {
+    const first = new RecordingExecutor(uniqueExecutorName());
+    const { run } = await startedRun(first, [task('work')]);
+    const successor = new RecordingExecutor(first.name);
+    const report = await new SchedulerTick(h.deps({ executors: new ExecutorRegistry([successor]) })).tick();
+    expect(report.tasksRequeuedByExecutors).toBe(0);
+    expect(successor.sent()).toEqual([]);
+    expect(successor.slots).toMatchObject({ queued: 1 });
+    expect((await getTi(h, run, 'work')).state).toBe('queued');
+  });
+
   it('stops the attempt in its executor when the scheduler times it out', async () => {
     const executor = new NonAdoptingExecutor(uniqueExecutorName());
     const { run, tick } = await startedRun(executor, [task('work', [], { executionTimeoutSeconds: 60 })]);

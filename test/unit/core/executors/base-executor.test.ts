@@ -115,6 +115,16 @@ describe('BaseExecutor', () => {
     expect(executor.slots).toMatchObject({ queued: 1, open: 0 });
   });
 
+  it('lets a queue-backed executor queue past its parallelism, still counting the slots', async () => {
+    const executor = new (class extends RecordingExecutor {
+      protected override readonly queuesPastParallelism = true;
+    })('lambda', 1);
+    await executor.queueWorkload(workload('a'));
+    expect(executor.reserveSlot(workload('b').ti)).toBe(true);
+    await executor.queueWorkload(workload('b'));
+    expect(executor.slots).toEqual({ parallelism: 1, queued: 2, running: 0, open: 0 });
+  });
+
   it('identifies an attempt by its task instance and try', () => {
     expect(attemptId(workload('a', 1).ti)).not.toBe(attemptId(workload('a', 2).ti));
   });
