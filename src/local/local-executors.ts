@@ -5,6 +5,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { Executor, ExecutorRegistry } from '../core/ports/executor.ts';
 import type { Logger } from '../core/ports/logger.ts';
 import { noopMetrics } from '../core/ports/metrics.ts';
+import type { ObjectStore } from '../core/ports/object-store.ts';
 import { loadExecutors } from '../services/executors/executor-loader.ts';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { LocalProcessExecutor } from './local-process-executor.ts';
@@ -19,6 +20,8 @@ export interface LocalExecutorsOptions {
   logger: Logger;
   clock: Clock;
   workerOutput?: NodeJS.WritableStream;
+  /** Keeps child-process executors' output next to the task logs. */
+  objectStore: ObjectStore;
   /** Wraps the lambda executor, for tests that simulate the queue's at-least-once delivery. */
   decorateLambda?: (executor: Executor) => Executor;
 }
@@ -38,6 +41,7 @@ export async function createLocalExecutors(options: LocalExecutorsOptions): Prom
       ...common,
       name,
       output: options.workerOutput,
+      objectStore: options.objectStore,
       environment: {
         UPDRAFT_EXECUTION_API_URL: options.executionApiUrl,
         UPDRAFT_BUCKET: options.bucket,

@@ -6,7 +6,8 @@ import { attemptId, BaseExecutor, type BaseExecutorOptions } from '../core/execu
 import { UpdraftError } from '../core/errors.ts';
 import type { TaskAttemptKey } from '../core/model/keys.ts';
 import type { TaskInstanceRecord } from '../core/model/records.ts';
-import type { ExecuteTaskWorkload } from '../core/model/workload.ts';
+import { executorLogKey, type ExecuteTaskWorkload } from '../core/model/workload.ts';
+import type { ObjectStore } from '../core/ports/object-store.ts';
 import type { ExecutorCapabilities, ExecutorEventState, QueueOptions, TrackedAttempt } from '../core/ports/executor.ts';
 import { taskProcessBaseEnv } from './worker-pool.ts';
 
@@ -21,6 +22,8 @@ export interface LocalProcessExecutorOptions extends Partial<BaseExecutorOptions
   output?: NodeJS.WritableStream;
   /** Lines kept per attempt for getTaskLog (default 10_000). */
   maxLogLines?: number;
+  /** Where each attempt's output is also written when it ends (`executorLogKey`), so it outlives this process. */
+  objectStore?: ObjectStore;
   /** How long a stopped child has between SIGTERM and SIGKILL (default 10 s). */
   stopGraceMs?: number;
 }
@@ -130,6 +133,7 @@ export class LocalProcessExecutor extends BaseExecutor {
   private readonly environment: Record<string, string>;
   private readonly command: ChildCommand;
   private readonly output: NodeJS.WritableStream | null;
+  private readonly objectStore: ObjectStore | null;
   private readonly maxLogLines: number;
   private readonly stopGraceMs: number;
   private readonly live = new Map<string, AttemptProcess>();
@@ -143,6 +147,7 @@ export class LocalProcessExecutor extends BaseExecutor {
     this.command = options.command ?? defaultChildCommand();
     this.output = options.output ?? null;
     this.maxLogLines = options.maxLogLines ?? DEFAULT_MAX_LOG_LINES;
+    this.objectStore = options.objectStore ?? null;
     this.stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
   }
 
@@ -242,7 +247,7 @@ export class LocalProcessExecutor extends BaseExecutor {
     if (this.live.get(id) === record) this.live.delete(id);
     setImmediate(() => {
       if (!record.forgotten) this.changeState(record.attempt, outcome.state, outcome.reason);
-      record.markDone();
+      void this.saveLog(id, record.attempt).finally(() => record.markDone());
     });
   }
 
@@ -278,8 +283,20 @@ export class LocalProcessExecutor extends BaseExecutor {
     return refused;
   }
 
+  private async saveLog(id: string, attempt: TaskAttemptKey): Promise<void> {
+    const log = this.logs.get(id);
+    if (!this.objectStore || !log || log.lines.length === 0) return;
+    try {
+      await this.objectStore.put(executorLogKey(attempt), `${log.lines.join('\n')}\n`, 'text/plain; charset=utf-8');
+    } catch (error) {
+      this.logger.warn(`Could not keep the output of an attempt's process: ${(error as Error).message}`, { executor: this.name });
+    }
+  }
+
   override async getTaskLog(ti: TaskAttemptKey, externalId: string | null): Promise<{ messages: string[]; lines: string[] }> {
     const log = this.logs.get(attemptId(ti));
+    const saved = !log && this.objectStore ? await this.objectStore.getText(executorLogKey(ti)) : null;
+    if (saved !== null) return { messages: [], lines: saved.replace(/\n$/, '').split('\n') };
     if (!log) {
       return {
         messages: [

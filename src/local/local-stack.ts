@@ -134,6 +134,7 @@ export class LocalStack {
         logger,
         clock,
         workerOutput: options.workerOutput,
+        objectStore,
         decorateLambda: options.decorateExecutor,
       }).catch(async (error: unknown) => {
         await api.close();

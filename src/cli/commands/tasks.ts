@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../../core/errors.ts';
-import { taskLogKey } from '../../core/model/workload.ts';
+import { executorLogKey, taskLogKey } from '../../core/model/workload.ts';
 import { withLocalState } from '../local-context.ts';
 import { CliUsageError, parseOutputFormat, printRows } from '../output.ts';
 
@@ -57,6 +57,12 @@ export function registerTasksCommands(program: Command): void {
           );
         }
         process.stdout.write(log.endsWith('\n') ? log : `${log}\n`);
+        // What the execution environment itself printed (a child process, a container), when its executor keeps it.
+        const environment = await objectStore.getText(executorLogKey({ dagId, runId, taskId, mapIndex, tryNumber }));
+        if (environment !== null) {
+          process.stdout.write(`\n----- Output of the execution environment (executor "${ti.executor ?? 'default'}") -----\n`);
+          process.stdout.write(environment.endsWith('\n') ? environment : `${environment}\n`);
+        }
       });
     });
 }

@@ -23,3 +23,11 @@ export function taskLogKey(ti: TaskAttemptKey): string {
   const map = ti.mapIndex >= 0 ? `/map_index=${ti.mapIndex}` : '';
   return `logs/dag_id=${ti.dagId}/run_id=${ti.runId}/task_id=${ti.taskId}${map}/attempt=${ti.tryNumber}.log`;
 }
+
+/**
+ * Where an executor that runs attempts in processes it owns keeps their output (the container entry's
+ * own lines, not the task's): next to the task log, shown after it by `updraft tasks logs`.
+ */
+export function executorLogKey(ti: TaskAttemptKey): string {
+  return taskLogKey(ti).replace(/\.log$/, '.executor.log');
+}

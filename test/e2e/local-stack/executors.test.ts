@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpdraftConfig } from '../../../src/core/config/updraft-config.ts';
+import { executorLogKey } from '../../../src/core/model/workload.ts';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
 import { returnValue, startStackWithDagFiles, taskStates, triggerAndStart, waitFor, waitForRunEnd, type OutputTail } from './stack-harness.ts';
 
@@ -66,6 +67,11 @@ describe('several executors on the local stack', () => {
       return log.lines.some((line) => line.includes('Container attempt ended')) ? log : null;
     });
     expect(environmentLog.lines.join('\n')).toContain('"task_id":"on_fargate"');
+    // Kept next to the task log, where `updraft tasks logs` shows it after the task's own log.
+    const saved = await waitFor('the environment log in the object store', () =>
+      stack.objectStore.getText(executorLogKey({ ...key, taskId: 'on_fargate', mapIndex: -1, tryNumber: 1 })),
+    );
+    expect(saved).toContain('Container attempt ended');
   }, 90_000);
 
   it('refuses a DAG that names an executor that is not configured, saying how to fix it', async () => {

@@ -17,6 +17,7 @@ describe('loadExecutionApiConfig', () => {
       tokenKey: { kind: 'inline', secret: 'a'.repeat(32) },
       secretsManager: { connectionsPrefix: 'updraft/connections', variablesPrefix: 'updraft/variables', cacheTtlSeconds: 300 },
       taskQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/tasks',
+      executionApiUrl: null,
       heartbeatIntervalSeconds: undefined,
     });
   });
