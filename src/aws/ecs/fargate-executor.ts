@@ -22,6 +22,8 @@ export const DEFAULT_FARGATE_CONTAINER_NAME = 'task-runner';
 const STOP_REASON_PREFIX = 'updraft: ';
 /** How many requeue counts and requeued task ARNs are remembered: a bound on memory, far above one tick's requeues. */
 const MAX_REMEMBERED = 10_000;
+/** How long a task this process started may be unknown to DescribeTasks before it counts as lost. */
+const MISSING_GRACE_MS = 60_000;
 
 export interface FargateExecutorOptions extends Partial<BaseExecutorOptions> {
   launcher: EcsTaskLauncher;
@@ -71,6 +73,8 @@ export class FargateExecutor extends BaseExecutor {
    * names the stopped task, and adopting it with that ARN would report (and count) the same interruption twice.
    */
   private readonly requeuedArns = new Set<string>();
+  /** When this process started each task: DescribeTasks may not know a task yet just after RunTask. */
+  private readonly launchedAt = new Map<string, number>();
 
   constructor(options: FargateExecutorOptions) {
     super({ ...options, name: options.name ?? 'fargate' });
@@ -104,6 +108,8 @@ export class FargateExecutor extends BaseExecutor {
       tags: fargateTags(ti),
     });
     this.logger.info(`Task ${describeAttempt(ti)} runs as ECS task ${taskArn}`, { ...logKeys(ti), ecs_task_arn: taskArn });
+    this.launchedAt.set(taskArn, this.clock.now().getTime());
+    if (this.launchedAt.size > MAX_REMEMBERED) this.launchedAt.delete(this.launchedAt.keys().next().value as string);
     return { externalId: taskArn };
   }
 
@@ -130,6 +136,10 @@ export class FargateExecutor extends BaseExecutor {
       if (task) {
         this.apply(attempt, task);
       } else if (missing.has(taskIdOf(arn))) {
+        // DescribeTasks is eventually consistent: a task this process just started may not be known yet.
+        const launched = this.launchedAt.get(arn);
+        if (launched !== undefined && this.clock.now().getTime() - launched < MISSING_GRACE_MS) continue;
+        this.launchedAt.delete(arn);
         this.report(
           attempt,
           'failed',

@@ -80,7 +80,7 @@ export abstract class BaseExecutor implements Executor {
   private readonly trackedByRun = new Map<string, Set<string>>();
   /** When each tracked attempt was last seen queued or running in the metastore (or handed over). */
   private readonly confirmedAt = new Map<string, number>();
-  private readonly clock: Clock;
+  protected readonly clock: Clock;
   private readonly unconfirmedSlotMs: number;
   private events: ExecutorEvent[] = [];
 

@@ -1,3 +1,4 @@
+import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import { readFileSync } from 'node:fs';
 import { DescribeTasksCommand, ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -96,9 +97,15 @@ describe('FargateExecutor.sync (DescribeTasks)', () => {
     expect(fargate.slots).toMatchObject({ queued: 0, running: 1 });
   });
 
-  it('fails an attempt whose task ECS reports MISSING, saying what to check', async () => {
-    const fargate = await launched();
+  it('fails an attempt whose task ECS reports MISSING, after a grace for a task it just started, saying what to check', async () => {
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    const fargate = await launched({ clock });
     ecs.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: taskArn(FIXTURE_TASK), reason: 'MISSING' }] });
+    // DescribeTasks is eventually consistent right after RunTask.
+    clock.advanceSeconds(30);
+    await fargate.sync();
+    expect(fargate.drainEvents()).toEqual([]);
+    clock.advanceSeconds(31);
     await fargate.sync();
     const [event] = fargate.drainEvents();
     expect(event).toMatchObject({ attempt: ti, state: 'failed', externalId: taskArn(FIXTURE_TASK) });
