@@ -4,9 +4,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { taskLogKey } from '../../../src/core/model/workload.ts';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
 import {
+  attemptLog,
   returnValue,
   startTestStack,
   taskStates,
@@ -75,13 +75,9 @@ describe('example DAGs on the local stack', () => {
     expect(run.state).toBe('success');
     expect(states).toEqual({ flaky: 'success/2', report: 'success/1' });
     expect(await returnValue(stack, key, 'flaky')).toBe(2);
-    const firstAttemptLog = await stack.objectStore.getText(
-      taskLogKey({ ...key, taskId: 'flaky', mapIndex: -1, tryNumber: 1 }),
-    );
+    const firstAttemptLog = await attemptLog(stack, key, 'flaky', 1);
     expect(firstAttemptLog).toContain('Simulated transient failure on the first try');
-    const secondAttemptLog = await stack.objectStore.getText(
-      taskLogKey({ ...key, taskId: 'flaky', mapIndex: -1, tryNumber: 2 }),
-    );
+    const secondAttemptLog = await attemptLog(stack, key, 'flaky', 2);
     expect(secondAttemptLog).toContain('Succeeded on try 2');
   }, 60_000);
 

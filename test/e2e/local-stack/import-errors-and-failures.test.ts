@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { taskLogKey } from '../../../src/core/model/workload.ts';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
 import {
   returnValue,
@@ -16,6 +15,7 @@ import {
   triggerAndStart,
   waitForRunEnd,
   type OutputTail,
+  attemptLog,
 } from './stack-harness.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'updraft-e2e-import-'));
@@ -124,7 +124,7 @@ describe('import errors and failed tasks on the local stack', () => {
       report: 'upstream_failed/0',
       unrelated: 'success/1',
     });
-    const log = await stack.objectStore.getText(taskLogKey({ ...key, taskId: 'load', mapIndex: -1, tryNumber: 1 }));
+    const log = await attemptLog(stack, key, 'load');
     expect(log).toContain('The warehouse rejected the load: table orders is locked');
   }, 60_000);
 });

@@ -4,9 +4,8 @@
  * on the local stack: worker, Execution API, scheduler.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { taskLogKey } from '../../../src/core/model/workload.ts';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
-import { returnValue, startStackWithDagFiles, taskStates, triggerAndStart, waitForRunEnd, type OutputTail } from './stack-harness.ts';
+import { attemptLog, returnValue, startStackWithDagFiles, taskStates, triggerAndStart, waitForRunEnd, type OutputTail } from './stack-harness.ts';
 
 // The first poke records itself in a variable (the one piece of state that survives between pokes
 // without a worker) and asks to be looked at again a second later.
@@ -48,7 +47,7 @@ describe('rescheduling on the local stack', () => {
     expect(await returnValue(stack, key, 'wait_for_partition')).toEqual({ pokes: 2, tryNumber: 1 });
     expect(await returnValue(stack, key, 'load')).toBe(2);
     // Both pokes wrote the same attempt's log key; the second poke's log is the one kept.
-    const log = await stack.objectStore.getText(taskLogKey({ ...key, taskId: 'wait_for_partition', mapIndex: -1, tryNumber: 1 }));
+    const log = await attemptLog(stack, key, 'wait_for_partition');
     expect(log).toContain('Marking task as SUCCESS');
   }, 60_000);
 });

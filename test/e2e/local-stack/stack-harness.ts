@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { DagRunKey } from '../../../src/core/model/keys.ts';
+import { taskLogKey } from '../../../src/core/model/workload.ts';
 import type { DagRunRecord, TaskInstanceRecord } from '../../../src/core/model/records.ts';
 import { FINISHED_DAG_RUN_STATES } from '../../../src/core/model/states.ts';
 import { silentLogger } from '../../../src/core/ports/logger.ts';
@@ -160,4 +161,14 @@ export async function returnValue(stack: LocalStack, key: DagRunKey, taskId: str
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * An attempt's task log. The runner writes it just after it reports the attempt's end, so a test that saw
+ * the run end waits for it (what a user refreshing the log sees a moment later).
+ */
+export async function attemptLog(stack: LocalStack, key: DagRunKey, taskId: string, tryNumber = 1): Promise<string> {
+  return waitFor(`the log of ${taskId} (try ${tryNumber})`, () =>
+    stack.objectStore.getText(taskLogKey({ ...key, taskId, mapIndex: -1, tryNumber })),
+  );
 }

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DagRunKey } from '../../../src/core/model/keys.ts';
-import { taskLogKey } from '../../../src/core/model/workload.ts';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
 import {
+  attemptLog as attemptLogOf,
   returnValue,
   startTestStack,
   taskStates,
@@ -47,8 +47,8 @@ async function runToEnd(dagId: string) {
   return { key, run, states: await taskStates(stack, key) };
 }
 
-async function attemptLog(key: DagRunKey, taskId: string, tryNumber = 1): Promise<string> {
-  return (await stack.objectStore.getText(taskLogKey({ ...key, taskId, mapIndex: -1, tryNumber }))) ?? '(no log)';
+function attemptLog(key: DagRunKey, taskId: string, tryNumber = 1): Promise<string> {
+  return attemptLogOf(stack, key, taskId, tryNumber);
 }
 
 describe('python tasks on the local stack', () => {
