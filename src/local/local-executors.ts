@@ -9,6 +9,7 @@ import type { ObjectStore } from '../core/ports/object-store.ts';
 import { loadExecutors } from '../services/executors/executor-loader.ts';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { LocalProcessExecutor } from './local-process-executor.ts';
+import { WORKER_ENV } from './worker-pool.ts';
 
 export interface LocalExecutorsOptions {
   config: UpdraftConfig;
@@ -42,13 +43,14 @@ export async function createLocalExecutors(options: LocalExecutorsOptions): Prom
       name,
       output: options.workerOutput,
       objectStore: options.objectStore,
+      // The same names the local worker processes read (the container entry reads them too).
       environment: {
-        UPDRAFT_EXECUTION_API_URL: options.executionApiUrl,
-        UPDRAFT_BUCKET: options.bucket,
-        UPDRAFT_LOCAL_S3_ENDPOINT: options.endpoints.s3,
-        UPDRAFT_LOCAL_REGION: options.endpoints.region,
-        UPDRAFT_LOCAL_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        UPDRAFT_LOCAL_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        [WORKER_ENV.executionApiUrl]: options.executionApiUrl,
+        [WORKER_ENV.bucket]: options.bucket,
+        [WORKER_ENV.s3Endpoint]: options.endpoints.s3,
+        [WORKER_ENV.region]: options.endpoints.region,
+        [WORKER_ENV.accessKeyId]: LOCAL_CREDENTIALS.accessKeyId,
+        [WORKER_ENV.secretAccessKey]: LOCAL_CREDENTIALS.secretAccessKey,
       },
     });
   return loadExecutors({

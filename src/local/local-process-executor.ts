@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { attemptId, BaseExecutor, type BaseExecutorOptions } from '../core/executors/base-executor.ts';
 import { UpdraftError } from '../core/errors.ts';
-import type { TaskAttemptKey } from '../core/model/keys.ts';
+import { attemptKeyOf as attemptOf, type TaskAttemptKey } from '../core/model/keys.ts';
 import type { TaskInstanceRecord } from '../core/model/records.ts';
 import { executorLogKey, type ExecuteTaskWorkload } from '../core/model/workload.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
@@ -351,9 +351,6 @@ export class LocalProcessExecutor extends BaseExecutor {
   }
 }
 
-function attemptOf(ti: TaskInstanceRecord): TaskAttemptKey {
-  return { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber };
-}
 
 function attemptLabel(ti: TaskAttemptKey): string {
   const mapIndex = ti.mapIndex >= 0 ? `[${ti.mapIndex}]` : '';

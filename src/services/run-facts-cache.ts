@@ -1,4 +1,4 @@
-import type { DagRunKey } from '../core/model/keys.ts';
+import { dagRunMapKey, type DagRunKey } from '../core/model/keys.ts';
 import type { DagRunRecord } from '../core/model/records.ts';
 import type { DagRunStore } from '../core/ports/metastore.ts';
 import { ImmutableReadCache } from './immutable-read-cache.ts';
@@ -26,7 +26,7 @@ export class RunFactsCache {
   /** null when the run does not exist (that answer is not kept). */
   get(run: DagRunKey): Promise<RunFacts | null> {
     return this.runs.get(
-      `${run.dagId}\u0000${run.runId}`,
+      dagRunMapKey(run),
       async () => {
         const record = await this.store.getDagRun(run);
         if (!record) return null;

@@ -1,5 +1,5 @@
 import { UpdraftError } from '../errors.ts';
-import type { DagRunKey, TaskAttemptKey } from '../model/keys.ts';
+import { attemptKeyOf as attemptOf, dagRunMapKey as runKeyOf, type DagRunKey, type TaskAttemptKey } from '../model/keys.ts';
 import type { TaskInstanceRecord } from '../model/records.ts';
 import type { ExecuteTaskWorkload } from '../model/workload.ts';
 import type {
@@ -48,14 +48,6 @@ export class ExecutorFullError extends UpdraftError {
 /** The one string an attempt is tracked by: the same for every delivery of the same try. */
 export function attemptId(attempt: TaskAttemptKey): string {
   return `${attempt.dagId}\u0000${attempt.runId}\u0000${attempt.taskId}\u0000${attempt.mapIndex}\u0000${attempt.tryNumber}`;
-}
-
-function runKeyOf(run: DagRunKey): string {
-  return `${run.dagId}\u0000${run.runId}`;
-}
-
-function attemptOf(ti: TaskInstanceRecord): TaskAttemptKey {
-  return { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber };
 }
 
 /**
@@ -136,14 +128,10 @@ export abstract class BaseExecutor implements Executor {
 
   async queueWorkload(workload: ExecuteTaskWorkload, options: QueueOptions = {}): Promise<{ externalId: string | null }> {
     const id = attemptId(workload.ti);
+    // A re-send of an attempt already held (reserved, or stuck in queued) takes no new slot. The slot is
+    // taken before the first await, so concurrent calls cannot all pass the check.
     const resend = this.tracked.has(id);
-    // A re-send of an attempt already held (stuck in queued) takes no new slot. The slot is taken before
-    // the first await, so concurrent calls cannot all pass the check.
-    if (!resend) {
-      if (this.slots.open <= 0) this.forgetUnconfirmed();
-      if (this.slots.open <= 0 && !this.queuesPastParallelism) throw new ExecutorFullError(this.name, this.parallelism);
-      this.track({ attempt: workload.ti, externalId: null, state: 'queued' });
-    }
+    if (!resend && !this.reserveSlot(workload.ti)) throw new ExecutorFullError(this.name, this.parallelism);
     try {
       const handed = await this.executeAsync(workload, options);
       const tracked = this.tracked.get(id);

@@ -60,3 +60,13 @@ export function formatTaskInstanceKey(key: TaskInstanceKey): string {
   const map = key.mapIndex >= 0 ? `[${key.mapIndex}]` : '';
   return `${key.dagId}/${key.runId}/${key.taskId}${map}`;
 }
+
+/** The key of a run in in-memory maps and sets (ids cannot contain NUL). */
+export function dagRunMapKey(run: DagRunKey): string {
+  return `${run.dagId}\u0000${run.runId}`;
+}
+
+/** The attempt a task instance record is on: its key and its try number, nothing else. */
+export function attemptKeyOf(ti: TaskAttemptKey): TaskAttemptKey {
+  return { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber };
+}

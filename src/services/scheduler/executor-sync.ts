@@ -1,4 +1,4 @@
-import type { DagRunKey } from '../../core/model/keys.ts';
+import { dagRunMapKey } from '../../core/model/keys.ts';
 import type { DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedTask } from '../../core/model/serialized-dag.ts';
 import type { Executor, ExecutorEvent } from '../../core/ports/executor.ts';
@@ -89,7 +89,7 @@ export class ExecutorSync {
     runs: ReadonlyMap<string, DagRunRecord>,
     plan: (task: SerializedTask, run: DagRunRecord) => TaskTransition | null,
   ): Promise<TaskTransition | null> {
-    const run = runs.get(runKey(ti)) ?? (await this.deps.metastore.getDagRun(ti));
+    const run = runs.get(dagRunMapKey(ti)) ?? (await this.deps.metastore.getDagRun(ti));
     if (!run) return null;
     const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
     const task = version.serialized.tasks.find((candidate) => candidate.taskId === ti.taskId);
@@ -99,10 +99,6 @@ export class ExecutorSync {
     const result = await this.applier.apply(transition, run, version);
     return result.outcome === 'applied' ? transition : null;
   }
-}
-
-export function runKey(run: DagRunKey): string {
-  return `${run.dagId}\u0000${run.runId}`;
 }
 
 function eventAttributes(executor: Executor, event: ExecutorEvent): Record<string, unknown> {

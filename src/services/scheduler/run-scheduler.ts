@@ -1,5 +1,5 @@
 import { ConflictError } from '../../core/errors.ts';
-import type { DagRunKey } from '../../core/model/keys.ts';
+import { dagRunMapKey, type DagRunKey } from '../../core/model/keys.ts';
 import { newTaskInstance, type DagRunRecord, type TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedDag } from '../../core/model/serialized-dag.ts';
 import type { DagRunState, TaskInstanceState } from '../../core/model/states.ts';
@@ -90,7 +90,7 @@ export class RunScheduler {
    * Lambda container serves one request at a time, so there every call runs and awaits its own pass.)
    */
   scheduleRunSoon(run: DagRunKey): Promise<void> {
-    const key = `${run.dagId}\u0000${run.runId}`;
+    const key = dagRunMapKey(run);
     let flight = this.flights.get(key);
     if (!flight) {
       flight = { running: null, queued: null };

@@ -3,7 +3,8 @@ import type { DagRecord, DagRunRecord, TaskInstanceRecord } from '../../core/mod
 import { planRunCreation } from '../../core/scheduling/run-creation.ts';
 import { deserializeTimetable } from '../../core/timetables/deserialize.ts';
 import { mapWithConcurrency } from './concurrency.ts';
-import { ExecutorSync, runKey } from './executor-sync.ts';
+import { dagRunMapKey } from '../../core/model/keys.ts';
+import { ExecutorSync } from './executor-sync.ts';
 import { RunScheduler } from './run-scheduler.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from './settings.ts';
 import { describe, TransitionApplier } from './transition-applier.ts';
@@ -102,7 +103,7 @@ export class SchedulerTick {
     });
     // Reconciling against a partial view would make executors forget attempts that still run.
     if (complete) {
-      const synced = await this.executorSync.heartbeat(active, new Map(running.map((run) => [runKey(run), run])));
+      const synced = await this.executorSync.heartbeat(active, new Map(running.map((run) => [dagRunMapKey(run), run])));
       report.tasksRequeuedByExecutors = synced.requeued;
       report.executorEventsApplied = synced.eventsApplied;
       report.errors += synced.errors;

@@ -1,5 +1,5 @@
 import { ConflictError } from '../../core/errors.ts';
-import type { TaskAttemptKey, TaskInstanceKey } from '../../core/model/keys.ts';
+import { attemptKeyOf, type TaskAttemptKey, type TaskInstanceKey } from '../../core/model/keys.ts';
 import type { DagRunRecord, DagVersionRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import { taskLogKey, type ExecuteTaskWorkload } from '../../core/model/workload.ts';
 import type { Executor } from '../../core/ports/executor.ts';
@@ -125,7 +125,7 @@ export class TransitionApplier {
     run: DagRunRecord,
     version: DagVersionRecord,
   ): Promise<void> {
-    const attempt: TaskAttemptKey = { ...keyOf(record), tryNumber: record.tryNumber };
+    const attempt = attemptKeyOf(record);
     const ttl = (transition.task.executionTimeoutSeconds ?? DEFAULT_TOKEN_ATTEMPT_SECONDS) + TOKEN_MARGIN_SECONDS;
     const workload: ExecuteTaskWorkload = {
       kind: 'ExecuteTask',
