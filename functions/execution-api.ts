@@ -4,6 +4,7 @@ import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { createDynamoDbClient, createS3Client, createSqsClient } from '../src/aws/clients.ts';
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
+import { EmfMetrics } from '../src/aws/cloudwatch/emf-metrics.ts';
 import { systemClock } from '../src/core/ports/clock.ts';
 import { noopMetrics } from '../src/core/ports/metrics.ts';
 import { loadUpdraftConfig } from '../src/local/config-file.ts';
@@ -24,7 +25,12 @@ import { EnvironmentSecretsBackend, MetastoreSecretsBackend, SecretsService } fr
 
 // Validated at init: a misconfigured function fails its first cold start with the reason in the log.
 const config = loadExecutionApiConfig(process.env);
+const updraftConfig = loadUpdraftConfig(process.env);
 const logger = fromPowertools(new PowertoolsLogger({ serviceName: 'updraft-execution-api' }));
+// ti_successes / ti_failures, as EMF log lines: flushed after each finish, so nothing waits for a batch.
+const metrics = updraftConfig.getBoolean('metrics', 'enabled')
+  ? new EmfMetrics({ namespace: updraftConfig.getString('metrics', 'namespace') })
+  : noopMetrics;
 
 type Handler = ReturnType<typeof handle>;
 let lambdaHandler: Promise<Handler> | undefined;
@@ -46,7 +52,7 @@ async function wire(): Promise<Handler> {
   if (config.taskQueueUrl) {
     // The fast path queues ready tasks on the executors `core.executor` configures, as the tick does.
     const executors = await createAwsExecutors(
-      loadUpdraftConfig(process.env),
+      updraftConfig,
       { taskQueueUrl: config.taskQueueUrl, executionApiUrl: config.executionApiUrl, bucket: config.bucket },
       { logger, metrics: noopMetrics, clock: systemClock, sqs: () => createSqsClient() },
     );
@@ -58,6 +64,8 @@ async function wire(): Promise<Handler> {
       logger,
       dagVersions,
       runFacts,
+      // Failures the fast path writes itself (a timed-out try found on its pass) count too.
+      metrics,
       settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}` },
     });
     onTaskFinished = (run, finished) => scheduler.afterTaskFinished(run, finished);
@@ -71,6 +79,7 @@ async function wire(): Promise<Handler> {
     dagVersions,
     runFacts,
     onTaskFinished,
+    metrics,
     // Airflow's search order: environment, then Secrets Manager, then the metastore.
     secrets: new SecretsService([new EnvironmentSecretsBackend(process.env), secretsManager, new MetastoreSecretsBackend(metastore)], {
       logger,

@@ -1,4 +1,5 @@
 import { UpdraftError } from '../errors.ts';
+import { EXECUTOR_DIMENSION, METRIC_NAMES } from '../metric-names.ts';
 import { attemptKeyOf as attemptOf, dagRunMapKey as runKeyOf, type DagRunKey, type TaskAttemptKey } from '../model/keys.ts';
 import type { TaskInstanceRecord } from '../model/records.ts';
 import type { ExecuteTaskWorkload } from '../model/workload.ts';
@@ -206,10 +207,10 @@ export abstract class BaseExecutor implements Executor {
       await this.sync();
     } finally {
       const slots = this.slots;
-      const dimensions = { executor: this.name };
-      this.metrics.gauge('executor.open_slots', slots.open, dimensions, 'Count');
-      this.metrics.gauge('executor.queued_slots', slots.queued, dimensions, 'Count');
-      this.metrics.gauge('executor.running_tasks', slots.running, dimensions, 'Count');
+      const dimensions = { [EXECUTOR_DIMENSION]: this.name };
+      this.metrics.gauge(METRIC_NAMES.executorOpenSlots, slots.open, dimensions, 'Count');
+      this.metrics.gauge(METRIC_NAMES.executorQueuedSlots, slots.queued, dimensions, 'Count');
+      this.metrics.gauge(METRIC_NAMES.executorRunningTasks, slots.running, dimensions, 'Count');
     }
   }
 

@@ -7,6 +7,8 @@ import { isTerminalAttemptState, type AttemptEndState, type TerminalAttemptState
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Metastore, TaskInstanceChanges } from '../../core/ports/metastore.ts';
+import type { Metrics } from '../../core/ports/metrics.ts';
+import { METRIC_NAMES } from '../../core/metric-names.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
 import { retryDelaySeconds } from '../../core/scheduling/retry.ts';
 import type { DagVersionCache } from '../dag-version-cache.ts';
@@ -41,6 +43,8 @@ export interface TaskExecutionDeps {
   heartbeatIntervalSeconds?: number;
   /** Runs' fixed facts; share one with the fast path's scheduler so a process reads each run once. */
   runFacts?: RunFactsCache;
+  /** Counts attempts that ended in success or failed; flushed after each finish. Default: none. */
+  metrics?: Metrics;
 }
 
 /**
@@ -61,7 +65,7 @@ export class TaskExecutionService {
     assertTokenForTaskInstance(token, target);
     const actor: AttemptActor = { ...token, workerId: request.workerId };
     const now = this.deps.clock.now();
-    const [ti, run] = await Promise.all([
+    const [{ record: ti }, run] = await Promise.all([
       this.transition(
         token,
         {
@@ -134,6 +138,15 @@ export class TaskExecutionService {
    * applied succeeds again. Answers the state written, then runs the fast path.
    */
   async finish(token: TaskAttemptKey, target: TaskInstanceKey, request: FinishAttemptRequest): Promise<{ state: AttemptEndState }> {
+    try {
+      return await this.finishAttempt(token, target, request);
+    } finally {
+      // The fast path's scheduler counts into the same metrics: one flush covers both.
+      await this.flushMetrics();
+    }
+  }
+
+  private async finishAttempt(token: TaskAttemptKey, target: TaskInstanceKey, request: FinishAttemptRequest): Promise<{ state: AttemptEndState }> {
     assertTokenForTaskInstance(token, target);
     checkFinishRequest(request);
     const actor: AttemptActor = { ...token, workerId: request.workerId };
@@ -209,12 +222,16 @@ export class TaskExecutionService {
       nextMethod: deferral?.nextMethod ?? null,
       nextKwargs: deferral?.nextKwargs ?? null,
     };
-    await this.transition(
+    const { applied } = await this.transition(
       token,
       changes,
       { state: 'running', tryNumber: token.tryNumber, workerId: request.workerId },
       (current) => finishConflictError(current, actor, finishedState),
     );
+    // Counted only by the write that changed the state (a repeated finish is answered from the stored
+    // record), and only final outcomes: up_for_retry is a try that failed, not a task instance that did.
+    if (applied && finishedState === 'success') this.deps.metrics?.count(METRIC_NAMES.taskSuccesses);
+    if (applied && finishedState === 'failed') this.deps.metrics?.count(METRIC_NAMES.taskFailures);
     const log = finishedState === 'failed' || finishedState === 'up_for_retry' ? 'warn' : 'info';
     this.deps.logger[log]('Task attempt finished', {
       ...logKeys(token),
@@ -244,6 +261,15 @@ export class TaskExecutionService {
     return new Date(endDate.getTime() + delay * 1000);
   }
 
+  private async flushMetrics(): Promise<void> {
+    try {
+      await this.deps.metrics?.flush();
+    } catch (error) {
+      // The finish is durable; a metric that could not be written must not turn it into an error.
+      this.deps.logger.warn(`Could not write the task metrics: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   private async runFastPath(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
     // A parked attempt changes nothing downstream; the tick (or the triggerer) picks it up again.
     if (!isTerminalAttemptState(state)) return;
@@ -265,16 +291,17 @@ export class TaskExecutionService {
 
   /**
    * A conditional write whose refusal is explained by `explain` from the record as stored now.
-   * `explain` returning null means the intended effect is already in place (a repeated request).
+   * `explain` returning null means the intended effect is already in place (a repeated request):
+   * answered with `applied: false`, since this call changed nothing.
    */
   private async transition(
     key: TaskAttemptKey,
     changes: TaskInstanceChanges,
     condition: Parameters<Metastore['updateTaskInstance']>[2],
     explain: (current: TaskInstanceRecord) => UpdraftError | null,
-  ): Promise<TaskInstanceRecord> {
+  ): Promise<{ record: TaskInstanceRecord; applied: boolean }> {
     try {
-      return await this.deps.metastore.updateTaskInstance(key, changes, condition);
+      return { record: await this.deps.metastore.updateTaskInstance(key, changes, condition), applied: true };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       const current =
@@ -284,7 +311,7 @@ export class TaskExecutionService {
       if (!current) throw notFound(key);
       const refusal = explain(current);
       if (refusal) throw refusal;
-      return current;
+      return { record: current, applied: false };
     }
   }
 

@@ -4,6 +4,8 @@ import { planRunCreation } from '../../core/scheduling/run-creation.ts';
 import { deserializeTimetable } from '../../core/timetables/deserialize.ts';
 import { mapWithConcurrency } from './concurrency.ts';
 import { dagRunMapKey } from '../../core/model/keys.ts';
+import { METRIC_NAMES } from '../../core/metric-names.ts';
+import { noopMetrics, type Metrics } from '../../core/ports/metrics.ts';
 import { ExecutorSync } from './executor-sync.ts';
 import { RunScheduler } from './run-scheduler.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from './settings.ts';
@@ -38,7 +40,22 @@ export class SchedulerTick {
   }
 
   async tick(): Promise<TickReport> {
-    const { metastore, clock, settings } = this.deps;
+    const startedAt = this.deps.clock.now();
+    const metrics = this.deps.metrics ?? noopMetrics;
+    try {
+      const report = await this.work(startedAt, metrics);
+      // Only a tick that got through its work counts as a heartbeat: a scheduler that fails every tick
+      // is not scheduling, and the "scheduler not ticking" alarm should say so.
+      metrics.count(METRIC_NAMES.schedulerHeartbeat);
+      return report;
+    } finally {
+      metrics.timing(METRIC_NAMES.schedulerTickDuration, Math.max(0, this.deps.clock.now().getTime() - startedAt.getTime()));
+      await metrics.flush();
+    }
+  }
+
+  private async work(now: Date, metrics: Metrics): Promise<TickReport> {
+    const { metastore, settings } = this.deps;
     const report: TickReport = {
       runsCreated: 0,
       runsStarted: 0,
@@ -48,9 +65,19 @@ export class SchedulerTick {
       executorEventsApplied: 0,
       errors: 0,
     };
-    const now = clock.now();
-    await metastore.recordSchedulerHeartbeat(settings.schedulerId, now);
-    const [dags, activeRuns] = await Promise.all([metastore.listDags(), metastore.listActiveDagRuns()]);
+    // The heartbeat (read the latest, then write ours) runs beside the tick's reads, so the metrics
+    // add no round trip to the tick; the read comes first so it sees the previous tick, not this one.
+    const [previousTick, dags, activeRuns, importErrors] = await Promise.all([
+      this.recordHeartbeat(now),
+      metastore.listDags(),
+      metastore.listActiveDagRuns(),
+      this.readForMetric('the import errors', () => metastore.listImportErrors()),
+    ]);
+    if (previousTick) {
+      const seconds = Math.max(0, (now.getTime() - previousTick.at.getTime()) / 1000);
+      metrics.gauge(METRIC_NAMES.schedulerSecondsSinceLastTick, seconds, {}, 'Seconds');
+    }
+    if (importErrors) metrics.gauge(METRIC_NAMES.dagImportErrors, importErrors.length, {}, 'Count');
     const schedulable = new Map(dags.filter((d) => d.isActive && !d.isPaused).map((d) => [d.dagId, d]));
     const runsByDag = groupByDag(activeRuns);
     const concurrency = settings.tickConcurrency ?? DEFAULT_SCHEDULER_SETTINGS.tickConcurrency ?? 8;
@@ -108,8 +135,25 @@ export class SchedulerTick {
       report.executorEventsApplied = synced.eventsApplied;
       report.errors += synced.errors;
     }
-    await this.deps.metrics?.flush();
     return report;
+  }
+
+  /** Records this tick's heartbeat and answers the latest one before it (null: none, or unreadable). */
+  private async recordHeartbeat(now: Date): Promise<{ schedulerId: string; at: Date } | null> {
+    const { metastore, settings } = this.deps;
+    const previous = await this.readForMetric('the latest scheduler heartbeat', () => metastore.getLatestSchedulerHeartbeat());
+    await metastore.recordSchedulerHeartbeat(settings.schedulerId, now);
+    return previous;
+  }
+
+  /** A read that only feeds a metric: its failure costs the metric, never the tick. */
+  private async readForMetric<T>(what: string, read: () => Promise<T>): Promise<T | null> {
+    try {
+      return await read();
+    } catch (error) {
+      this.deps.logger.warn(`Could not read ${what} for the scheduler's metrics; skipping that metric this tick: ${describe(error)}`);
+      return null;
+    }
   }
 
   private async createDueRuns(dag: DagRecord, activeCount: number, now: Date): Promise<{ runs: DagRunRecord[]; createdCount: number }> {

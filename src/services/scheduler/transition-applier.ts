@@ -1,4 +1,5 @@
 import { ConflictError } from '../../core/errors.ts';
+import { METRIC_NAMES } from '../../core/metric-names.ts';
 import { attemptKeyOf, type TaskAttemptKey, type TaskInstanceKey } from '../../core/model/keys.ts';
 import type { DagRunRecord, DagVersionRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import { taskLogKey, type ExecuteTaskWorkload } from '../../core/model/workload.ts';
@@ -28,7 +29,7 @@ export interface AppliedTransition {
  * never as an error; nothing is ever queued twice because the queue write names the try it replaces.
  */
 export class TransitionApplier {
-  constructor(private readonly deps: Pick<SchedulerDeps, 'metastore' | 'executors' | 'clock' | 'tokens' | 'logger'>) {}
+  constructor(private readonly deps: Pick<SchedulerDeps, 'metastore' | 'executors' | 'clock' | 'tokens' | 'logger' | 'metrics'>) {}
 
   async apply(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
     try {
@@ -52,6 +53,9 @@ export class TransitionApplier {
   private async write(transition: TaskTransition): Promise<AppliedTransition> {
     const record = await this.deps.metastore.updateTaskInstance(keyOf(transition.ti), transition.changes, transition.condition);
     this.deps.logger.info(`Task instance ${record.state}: ${transition.reason}`, this.attributes(record));
+    // The scheduler ended the last try itself (timeout, lost heartbeat, executor lost it): a final
+    // failure no runner will report. Counted only here, after the write that won.
+    if (transition.kind === 'fail') this.deps.metrics?.count(METRIC_NAMES.taskFailures);
     const { ti } = transition;
     // The scheduler took the attempt away (timeout, lost heartbeat): stop what may still run it.
     if ((transition.kind === 'retry' || transition.kind === 'fail') && (ti.state === 'running' || ti.state === 'queued')) {

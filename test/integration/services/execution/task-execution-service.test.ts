@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskAttemptKey } from '../../../../src/core/model/keys.ts';
+import { METRIC_NAMES } from '../../../../src/core/metric-names.ts';
 import { silentLogger } from '../../../../src/core/ports/logger.ts';
+import { RecordingMetrics } from '../../../../src/core/ports/metrics.ts';
 import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
 import { AttemptConflictError } from '../../../../src/services/execution/errors.ts';
 import { TaskExecutionService } from '../../../../src/services/execution/task-execution-service.ts';
@@ -69,5 +72,85 @@ describe('TaskExecutionService under concurrency', () => {
     await service.start(second, second, { workerId: 'w2', pid: 2, startDate: h.clock.now() });
     expect(await h.objectStore.getText(objectKey)).toBeNull();
     expect(await h.metastore.listXComs(second)).toEqual([]);
+  });
+});
+
+describe('TaskExecutionService metrics', () => {
+  function serviceWithMetrics(): { metrics: RecordingMetrics; service: TaskExecutionService } {
+    const metrics = new RecordingMetrics();
+    const service = new TaskExecutionService({
+      metastore: h.metastore,
+      objectStore: h.objectStore,
+      clock: h.clock,
+      logger: silentLogger,
+      dagVersions: new DagVersionCache(h.metastore),
+      onTaskFinished: async () => {},
+      metrics,
+    });
+    return { metrics, service };
+  }
+  const counted = (metrics: RecordingMetrics) => ({
+    successes: metrics.named(METRIC_NAMES.taskSuccesses).reduce((sum, p) => sum + p.value, 0),
+    failures: metrics.named(METRIC_NAMES.taskFailures).reduce((sum, p) => sum + p.value, 0),
+  });
+  const finishOf = (state: 'success' | 'failed', extra: Record<string, unknown> = {}) => ({
+    state,
+    workerId: 'w1',
+    endDate: h.clock.now(),
+    retryable: true,
+    ...extra,
+  });
+  async function started(service: TaskExecutionService, attempt: TaskAttemptKey): Promise<void> {
+    await service.start(attempt, attempt, { workerId: 'w1', pid: 1, startDate: h.clock.now() });
+  }
+
+  it('counts one success per attempt, not per delivery of its finish, and flushes after every finish', async () => {
+    const { metrics, service } = serviceWithMetrics();
+    const extract = attemptOf(await h.seedRun(), 'extract', 1);
+    await started(service, extract);
+    // No return value: the write goes first and a repeat is answered from the stored record.
+    await service.finish(extract, extract, finishOf('success'));
+    await service.finish(extract, extract, finishOf('success'));
+    expect(counted(metrics)).toEqual({ successes: 1, failures: 0 });
+    expect(metrics.named(METRIC_NAMES.taskSuccesses)[0]).toMatchObject({ kind: 'count', unit: 'Count', dimensions: {} });
+    expect(metrics.flushes).toBe(2);
+  });
+
+  it('counts one success when the same finish with a return value arrives twice at once', async () => {
+    const { metrics, service } = serviceWithMetrics();
+    const extract = attemptOf(await h.seedRun(), 'extract', 1);
+    await started(service, extract);
+    const finish = finishOf('success', { returnValue: { rows: 3 } });
+    await Promise.all([service.finish(extract, extract, finish), service.finish(extract, extract, finish)]);
+    await service.finish(extract, extract, finish);
+    expect(counted(metrics)).toEqual({ successes: 1, failures: 0 });
+  });
+
+  it('counts a failure of the last try once, and a failed try that will be retried not at all', async () => {
+    const { metrics, service } = serviceWithMetrics();
+    const run = await h.seedRun();
+    // extract has no retries: its failure is final.
+    const extract = attemptOf(run, 'extract', 1);
+    await started(service, extract);
+    expect(await service.finish(extract, extract, finishOf('failed'))).toEqual({ state: 'failed' });
+    await service.finish(extract, extract, finishOf('failed'));
+    expect(counted(metrics)).toEqual({ successes: 0, failures: 1 });
+
+    // transform has two retries: its first failed try goes to up_for_retry.
+    const transform = attemptOf(run, 'transform', 1);
+    await h.queue(transform);
+    await started(service, transform);
+    expect(await service.finish(transform, transform, finishOf('failed'))).toEqual({ state: 'up_for_retry' });
+    expect(counted(metrics)).toEqual({ successes: 0, failures: 1 });
+  });
+
+  it('counts nothing for a finish it refuses, and still flushes', async () => {
+    const { metrics, service } = serviceWithMetrics();
+    const extract = attemptOf(await h.seedRun(), 'extract', 1);
+    await started(service, extract);
+    // Another worker's finish for an attempt it does not hold.
+    await expect(service.finish(extract, extract, { ...finishOf('success'), workerId: 'w2' })).rejects.toBeInstanceOf(AttemptConflictError);
+    expect(counted(metrics)).toEqual({ successes: 0, failures: 0 });
+    expect(metrics.flushes).toBe(1);
   });
 });
