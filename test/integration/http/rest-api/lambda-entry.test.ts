@@ -1,0 +1,95 @@
+import type { Context } from 'aws-lambda';
+import type { LambdaEvent } from 'hono/aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDynamoDbClient } from '../../../../src/aws/clients.ts';
+import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
+import packageJson from '../../../../package.json' with { type: 'json' };
+import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+
+/** The Lambda entry, invoked with API Gateway HTTP API (payload 2.0) events, over DynamoDB Local. */
+
+function httpApiEvent(method: string, path: string): LambdaEvent {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com', accept: 'application/json' },
+    requestContext: {
+      accountId: '123456789012',
+      authentication: null,
+      authorizer: {},
+      apiId: 'abc',
+      domainName: 'abc.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abc',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
+      requestId: 'req-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '01/Mar/2026:10:00:00 +0000',
+      timeEpoch: 1772359200000,
+    },
+    isBase64Encoded: false,
+    body: null,
+  };
+}
+
+const context = { functionName: 'updraft-rest-api', awsRequestId: 'req-1' } as Context;
+const tableName = uniqueName('rest-lambda');
+let dynamo: ReturnType<typeof createDynamoDbClient>;
+
+beforeAll(async () => {
+  dynamo = createDynamoDbClient(emulatorClientOptions());
+  await createMetastoreTable(dynamo, tableName);
+  await new DynamoDbMetastore({ client: dynamo, tableName }).recordSchedulerHeartbeat('scheduler-1', new Date());
+});
+
+afterAll(() => dynamo?.destroy());
+
+/** The function's environment as the stack sets it, with the SDK pointed at DynamoDB Local. */
+function stubEnvironment(extra: Record<string, string> = {}) {
+  for (const key of Object.keys(process.env)) if (key.startsWith('UPDRAFT_')) vi.stubEnv(key, undefined);
+  const options = emulatorClientOptions();
+  vi.stubEnv('UPDRAFT_TABLE_NAME', tableName);
+  vi.stubEnv('AWS_REGION', options.region ?? 'eu-west-1');
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', options.dynamodbEndpoint ?? '');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', options.credentials?.accessKeyId ?? '');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', options.credentials?.secretAccessKey ?? '');
+  for (const [key, value] of Object.entries(extra)) vi.stubEnv(key, value);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('functions/rest-api', () => {
+  it('answers health from the metastore and the package version, through API Gateway events', async () => {
+    stubEnvironment();
+    const { handler } = await import('../../../../functions/rest-api.ts');
+
+    const health = await handler(httpApiEvent('GET', '/api/v2/monitor/health'), context);
+    expect(health.statusCode).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({
+      metadatabase: { status: 'healthy' },
+      scheduler: { status: 'healthy', latest_scheduler_heartbeat: expect.any(String) },
+    });
+
+    const version = await handler(httpApiEvent('GET', '/api/v2/version'), context);
+    expect(version.statusCode).toBe(200);
+    expect(JSON.parse(version.body)).toEqual({ version: packageJson.version, git_version: null });
+
+    const unknown = await handler(httpApiEvent('GET', '/api/v1/health'), context);
+    expect(unknown.statusCode).toBe(404);
+    expect(JSON.parse(unknown.body)).toEqual({ detail: expect.stringContaining('GET /api/v1/health') });
+  });
+
+  it('refuses to start with an unknown UPDRAFT_ variable', async () => {
+    stubEnvironment({ UPDRAFT_TABEL_NAME: 'typo' });
+    // Modules were reset, so the error class is a fresh copy: compare by name.
+    await expect(import('../../../../functions/rest-api.ts')).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringContaining('UPDRAFT_TABEL_NAME'),
+    });
+  });
+});
