@@ -1,10 +1,10 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
+import { loadDagProcessorConfig } from '../src/services/dag-processing/lambda-config.ts';
 import { createDynamoDbClient, createS3Client } from '../src/aws/clients.ts';
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
 import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
 import { ValidationError } from '../src/core/errors.ts';
-import { parseUpdraftEnvironment } from '../src/core/env-config.ts';
 import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { systemClock } from '../src/core/ports/clock.ts';
 import type { Logger } from '../src/core/ports/logger.ts';
@@ -15,22 +15,6 @@ import { DagProcessor, type ObjectEvent, type ObjectEventResult } from '../src/s
  * Lambda entry of the DAG processor: invoked by EventBridge for S3 "Object Created" and "Object Deleted"
  * events of the Updraft bucket (the local runtime raises the same events).
  */
-
-const configSchema = z.strictObject({
-  UPDRAFT_TABLE_NAME: z.string().min(1),
-  UPDRAFT_BUCKET: z.string().min(1),
-  UPDRAFT_PARSE_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
-  UPDRAFT_DAGS_ARE_PAUSED_AT_CREATION: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((value) => value === 'true'),
-});
-
-export type DagProcessorConfig = z.infer<typeof configSchema>;
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): DagProcessorConfig {
-  return parseUpdraftEnvironment(configSchema, env, 'DAG processor');
-}
 
 const s3EventSchema = z.object({
   'detail-type': z.enum(['Object Created', 'Object Deleted']),
@@ -77,7 +61,7 @@ let cached: DagProcessorHandler | undefined;
 /** Built on the first invocation and kept for the container's life (clients, the local dags/ mirror). */
 function containerHandler(): DagProcessorHandler {
   if (cached) return cached;
-  const config = loadConfig();
+  const config = loadDagProcessorConfig(process.env);
   const logger = fromPowertools(new PowertoolsLogger({ serviceName: 'updraft-dag-processor' }));
   const processor = new DagProcessor({
     metastore: new DynamoDbMetastore({ client: createDynamoDbClient(), tableName: config.UPDRAFT_TABLE_NAME }),

@@ -1,3 +1,4 @@
+import { LOG_PREFIX } from './bucket-layout.ts';
 import type { TaskAttemptKey } from './keys.ts';
 
 /**
@@ -21,7 +22,7 @@ export interface ExecuteTaskWorkload {
 /** `logs/dag_id=<d>/run_id=<r>/task_id=<t>/attempt=<n>.log`, as the issue tracker and docs promise. */
 export function taskLogKey(ti: TaskAttemptKey): string {
   const map = ti.mapIndex >= 0 ? `/map_index=${ti.mapIndex}` : '';
-  return `logs/dag_id=${ti.dagId}/run_id=${ti.runId}/task_id=${ti.taskId}${map}/attempt=${ti.tryNumber}.log`;
+  return `${LOG_PREFIX}dag_id=${ti.dagId}/run_id=${ti.runId}/task_id=${ti.taskId}${map}/attempt=${ti.tryNumber}.log`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { TOKEN_KEY_ENV_FIELDS, tokenKeySourceFrom, type TokenKeySource } from '.
  * The Execution API function's configuration, from `UPDRAFT_*` environment variables, validated once at
  * start-up. An unknown `UPDRAFT_*` variable is refused so that a typo never goes unnoticed.
  */
-const schema = z
+export const executionApiEnvironmentSchema = z
   .object({
     UPDRAFT_TABLE_NAME: z.string().min(1),
     UPDRAFT_BUCKET: z.string().min(1),
@@ -34,7 +34,7 @@ export interface ExecutionApiConfig {
 }
 
 export function loadExecutionApiConfig(env: Record<string, string | undefined>): ExecutionApiConfig {
-  const config = parseUpdraftEnvironment(schema, env, 'Execution API');
+  const config = parseUpdraftEnvironment(executionApiEnvironmentSchema, env, 'Execution API');
   return {
     tableName: config.UPDRAFT_TABLE_NAME,
     bucket: config.UPDRAFT_BUCKET,

@@ -1,10 +1,7 @@
 import { posix } from 'node:path';
+import { BUNDLE_PREFIX, DAG_PREFIX } from '../../core/model/bucket-layout.ts';
 
-/** Where DAG files live in the Updraft bucket; filelocs are relative to it. */
-export const DAG_PREFIX = 'dags/';
-
-/** Object-store prefix of the bundled JavaScript of every DAG version. */
-export const BUNDLE_PREFIX = 'bundles/';
+export { BUNDLE_PREFIX, DAG_PREFIX };
 
 /** Extensions of files the processor imports as DAG files; other files under dags/ are only importable helpers. */
 export const DAG_FILE_EXTENSIONS = ['.ts', '.js', '.mjs'] as const;

@@ -4,7 +4,7 @@ import { TOKEN_KEY_ENV_FIELDS, tokenKeySourceFrom, type TokenKeySource } from '.
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerSettings } from './settings.ts';
 
 /** The scheduler function's configuration, from `UPDRAFT_*` environment variables, validated at start-up. */
-const schema = z.strictObject({
+export const schedulerEnvironmentSchema = z.strictObject({
   UPDRAFT_TABLE_NAME: z.string().min(1),
   /** The `lambda` executor's queue (required when core.executor names lambda). */
   UPDRAFT_TASK_QUEUE_URL: z.url().optional(),
@@ -26,7 +26,7 @@ export interface SchedulerFunctionConfig {
 }
 
 export function loadSchedulerConfig(env: Record<string, string | undefined>): SchedulerFunctionConfig {
-  const config = parseUpdraftEnvironment(schema, env, 'scheduler');
+  const config = parseUpdraftEnvironment(schedulerEnvironmentSchema, env, 'scheduler');
   return {
     tableName: config.UPDRAFT_TABLE_NAME,
     taskQueueUrl: config.UPDRAFT_TASK_QUEUE_URL ?? null,

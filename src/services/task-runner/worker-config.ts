@@ -5,7 +5,7 @@ import { parseUpdraftEnvironment } from '../../core/env-config.ts';
  * The worker function's configuration, from `UPDRAFT_*` environment variables, validated once at
  * start-up. The worker gets no table name: it reaches state only through the Execution API.
  */
-const schema = z
+export const workerEnvironmentSchema = z
   .object({
     UPDRAFT_EXECUTION_API_URL: z.url(),
     UPDRAFT_BUCKET: z.string().min(1),
@@ -18,6 +18,6 @@ export interface WorkerConfig {
 }
 
 export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
-  const config = parseUpdraftEnvironment(schema, env, 'worker');
+  const config = parseUpdraftEnvironment(workerEnvironmentSchema, env, 'worker');
   return { executionApiUrl: config.UPDRAFT_EXECUTION_API_URL, bucket: config.UPDRAFT_BUCKET };
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ValidationError } from '../../../../src/core/errors.ts';
 import { silentLogger } from '../../../../src/core/ports/logger.ts';
-import { createDagProcessorHandler, loadConfig, parseS3ObjectEvent } from '../../../../functions/dag-processor.ts';
+import { createDagProcessorHandler, parseS3ObjectEvent } from '../../../../functions/dag-processor.ts';
+import { loadDagProcessorConfig as loadConfig } from '../../../../src/services/dag-processing/lambda-config.ts';
 import { createHarness, fixture, type Harness } from './harness.ts';
 
 /** An S3 event as EventBridge delivers it (keys URL-encoded, spaces as "+"). */
