@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { localTickIntervalMs } from './local-event-routes.ts';
 
 /**
  * Local mode's configuration: command-line flags win over `UPDRAFT_*` environment variables, which win
@@ -12,6 +13,7 @@ export const LOCAL_ENV_KEYS = {
   home: 'UPDRAFT_HOME',
   workers: 'UPDRAFT_WORKERS',
   executionApiPort: 'UPDRAFT_EXECUTION_API_PORT',
+  restApiPort: 'UPDRAFT_REST_API_PORT',
   tickIntervalMs: 'UPDRAFT_TICK_INTERVAL_MS',
   logLevel: 'UPDRAFT_LOG_LEVEL',
 } as const;
@@ -26,6 +28,7 @@ const localConfigSchema = z
     home: z.string().min(1),
     workers: z.coerce.number().int().min(1).max(64),
     executionApiPort: z.coerce.number().int().min(0).max(65535),
+    restApiPort: z.coerce.number().int().min(0).max(65535),
     tickIntervalMs: z.coerce.number().int().min(50).max(60_000),
     logLevel: z.enum(['debug', 'info']),
   })
@@ -38,7 +41,9 @@ export const LOCAL_DEFAULTS: LocalConfig = {
   home: '.updraft',
   workers: 2,
   executionApiPort: 0,
-  tickIntervalMs: 1000,
+  restApiPort: 0,
+  // The scheduler's schedule route says how often local mode ticks.
+  tickIntervalMs: localTickIntervalMs(),
   logLevel: 'info',
 };
 

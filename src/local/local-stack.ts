@@ -14,7 +14,9 @@ import { DagVersionCache } from '../services/dag-version-cache.ts';
 import { RunFactsCache } from '../services/run-facts-cache.ts';
 import { TaskTokens } from '../services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler, SchedulerTick, type SchedulerSettings } from '../services/scheduler/index.ts';
+import { createRestApiApp, serveRestApi, UPDRAFT_VERSION } from '../http/rest-api/index.ts';
 import { DagFolderSync } from './dag-folder-sync.ts';
+import { LocalEventRouter } from './local-event-routes.ts';
 import { LOCAL_CREDENTIALS, startEmulators, type RunningEmulators } from './emulators.ts';
 import { loadUpdraftConfig } from './config-file.ts';
 import { createLocalExecutors } from './local-executors.ts';
@@ -35,6 +37,8 @@ export interface LocalStackOptions {
   dagsFolder: string;
   workers: number;
   executionApiPort: number;
+  /** Port of the REST API on localhost (0: any free port). */
+  restApiPort?: number;
   logger: Logger;
   clock?: Clock;
   schedulerSettings?: Partial<SchedulerSettings>;
@@ -67,6 +71,7 @@ export class LocalStack {
     readonly dagSync: DagFolderSync,
     readonly workers: WorkerPool,
     readonly executionApiUrl: string,
+    readonly restApiUrl: string,
     readonly schedulerDeps: ConstructorParameters<typeof RunScheduler>[0],
     readonly executors: ExecutorRegistry,
     private readonly closeExecutionApi: () => Promise<void>,
@@ -159,13 +164,22 @@ export class LocalStack {
         logger,
         settings: { parseTimeoutSeconds: 30, dagsArePausedAtCreation: false, configuredExecutors: executors.names },
       });
+      // S3 object events reach their functions through the same event routes as in AWS.
+      const router = new LocalEventRouter({ 'dag-processor': (event) => processor.handleObjectEvent(event) }, logger);
       const dagSync = new DagFolderSync({
         folder: options.dagsFolder,
         objectStore,
         logger,
         onEvent: async (event) => {
-          await processor.handleObjectEvent(event);
+          await router.bucketObject(event);
         },
+      });
+      const restApi = await serveRestApi(createRestApiApp({ metastore, clock, logger, version: UPDRAFT_VERSION }), {
+        port: options.restApiPort ?? 0,
+        host: '127.0.0.1',
+      }).catch(async (error: unknown) => {
+        await api.close();
+        throw error;
       });
       const workers = new WorkerPool({
         size: options.workers,
@@ -193,9 +207,12 @@ export class LocalStack {
         dagSync,
         workers,
         api.url,
+        restApi.url,
         schedulerDeps,
         executors,
-        () => api.close(),
+        async () => {
+          await Promise.all([api.close(), restApi.close()]);
+        },
         logger,
       );
     } catch (error) {

@@ -10,6 +10,7 @@ export interface StandaloneState {
   /** Absent while the standalone is still starting its emulators. */
   endpoints?: LocalEndpoints;
   executionApiUrl?: string;
+  restApiUrl?: string;
 }
 
 export function standaloneStatePath(home: string): string {

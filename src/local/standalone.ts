@@ -35,6 +35,7 @@ export async function runStandalone(config: LocalConfig, out: NodeJS.WritableStr
       dagsFolder: config.dagsFolder,
       workers: config.workers,
       executionApiPort: config.executionApiPort,
+      restApiPort: config.restApiPort,
       logger,
     });
   } catch (error) {
@@ -59,6 +60,7 @@ export async function runStandalone(config: LocalConfig, out: NodeJS.WritableStr
     startedAt,
     endpoints: stack.emulators.endpoints,
     executionApiUrl: stack.executionApiUrl,
+    restApiUrl: stack.restApiUrl,
   });
   const synced = await stack.dagSync.syncAll();
   stack.dagSync.watch();
@@ -75,6 +77,7 @@ export async function runStandalone(config: LocalConfig, out: NodeJS.WritableStr
   say(`  DynamoDB Local  ${stack.emulators.endpoints.dynamodb}`);
   say(`  SQS and S3      ${stack.emulators.endpoints.sqs} (fauxqs)`);
   say(`  Execution API   ${stack.executionApiUrl}`);
+  say(`  REST API        ${stack.restApiUrl}/api/v2 (monitor/health, version)`);
   say(`  Scheduler       a tick every ${config.tickIntervalMs} ms`);
   say(`  Workers         ${config.workers} process(es) on the task queue`);
   say('');

@@ -11,6 +11,7 @@ import { S3ObjectStore } from '../aws/s3/object-store.ts';
 import { jsonLineLogger } from '../core/ports/logger.ts';
 import { BundleLoader } from '../services/task-runner/bundle-loader.ts';
 import { createWorkerHandler } from '../services/task-runner/worker-handler.ts';
+import { localTaskQueuePolling } from './local-event-routes.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 import { takeWorkerSettings } from './worker-pool.ts';
 
@@ -42,9 +43,9 @@ const source = new SqsEventSource({
   queueArn: settings.queueArn,
   region,
   handler,
-  batchSize: 10,
-  concurrency: 2,
-  waitTimeSeconds: 1,
+  // The worker function's event source mapping, as EVENT_ROUTES declares it.
+  ...(({ batchSize, pollers }) => ({ batchSize, concurrency: pollers }))(localTaskQueuePolling()),
+  waitTimeSeconds: 5,
   logger,
 });
 

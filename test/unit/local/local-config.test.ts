@@ -20,6 +20,7 @@ describe('loadLocalConfig', () => {
       home: resolve('.updraft'),
       workers: 2,
       executionApiPort: 0,
+      restApiPort: 0,
       tickIntervalMs: 1000,
       logLevel: 'info',
     });
@@ -33,6 +34,7 @@ describe('loadLocalConfig', () => {
         UPDRAFT_HOME: 'state',
         UPDRAFT_WORKERS: '4',
         UPDRAFT_EXECUTION_API_PORT: '8081',
+        UPDRAFT_REST_API_PORT: '8080',
         UPDRAFT_TICK_INTERVAL_MS: '250',
         UPDRAFT_LOG_LEVEL: 'debug',
       },
@@ -42,6 +44,7 @@ describe('loadLocalConfig', () => {
       home: resolve('state'),
       workers: 4,
       executionApiPort: 8081,
+      restApiPort: 8080,
       tickIntervalMs: 250,
       logLevel: 'debug',
     });
