@@ -31,12 +31,18 @@ export function createSqsClient(options: AwsClientOptions = {}): SQSClient {
   return new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials });
 }
 
-export function createS3Client(options: AwsClientOptions = {}): S3Client {
+/**
+ * `env` is where the SDK's standard endpoint variables are read from: `AWS_ENDPOINT_URL_S3` or
+ * `AWS_ENDPOINT_URL` point a client built with no options (a Lambda bundle's) at an emulator or MinIO.
+ */
+export function createS3Client(options: AwsClientOptions = {}, env: Record<string, string | undefined> = process.env): S3Client {
+  const endpointFromEnv = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   return new S3Client({
     region: options.region,
     endpoint: options.s3Endpoint,
     credentials: options.credentials,
-    // Path-style addressing is what an emulator on 127.0.0.1 can serve.
-    forcePathStyle: options.s3Endpoint !== undefined,
+    // Path-style addressing is what an emulator on 127.0.0.1 (or MinIO) can serve: a virtual-hosted
+    // request would go to <bucket>.127.0.0.1. In AWS neither is set and the SDK's default applies.
+    forcePathStyle: options.s3Endpoint !== undefined || endpointFromEnv,
   });
 }
