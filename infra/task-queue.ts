@@ -2,21 +2,32 @@ import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/**
- * A worker Lambda runs for up to ~15 minutes; a message must stay invisible for longer than that, or a
- * second worker would receive a task that is still running.
- */
-export const TASK_QUEUE_VISIBILITY_TIMEOUT = Duration.minutes(16);
-
 /** Deliveries before a message moves to the dead-letter queue (local mode uses the same number). */
 export const TASK_QUEUE_MAX_RECEIVE_COUNT = 5;
+
+/** SQS's longest visibility timeout. */
+const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
+
+/**
+ * Lambda refuses an SQS event source whose visibility timeout is shorter than the function's timeout, and
+ * AWS advises six times the timeout so that a batch throttled and retried by the poller is not delivered
+ * twice meanwhile. A message hidden longer costs nothing here: the scheduler re-queues a task that stays
+ * queued too long, and the runner's start call refuses a second delivery of an attempt.
+ */
+export function taskQueueVisibilityTimeout(workerTimeoutSeconds: number): Duration {
+  return Duration.seconds(Math.min(MAX_VISIBILITY_TIMEOUT_SECONDS, 6 * workerTimeoutSeconds));
+}
+
+export interface TaskQueueProps {
+  visibilityTimeout: Duration;
+}
 
 /** The lambda executor's queue of task workloads, with a dead-letter queue for poison messages. */
 export class TaskQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: TaskQueueProps = { visibilityTimeout: taskQueueVisibilityTimeout(900) }) {
     super(scope, id);
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -27,7 +38,7 @@ export class TaskQueue extends Construct {
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: TASK_QUEUE_VISIBILITY_TIMEOUT,
+      visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: TASK_QUEUE_MAX_RECEIVE_COUNT },
     });
   }

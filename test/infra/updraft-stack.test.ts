@@ -27,8 +27,8 @@ describe('UpdraftStack with default context', () => {
     expect(stackName).toBe('updraft-dev');
   });
 
-  it('deploys no functions, not even the custom-resource handler S3 notifications would need', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 0);
+  it('deploys the five functions and no custom-resource handler (S3 events go to EventBridge natively)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     expect(Object.keys(template.findResources('Custom::S3BucketNotifications'))).toEqual([]);
   });
 });
@@ -153,7 +153,7 @@ describe('storage bucket', () => {
 });
 
 describe('task queue', () => {
-  const queues = () => Object.entries(template.findResources('AWS::SQS::Queue')) as [string, Resource][];
+  const queues = () => (Object.entries(template.findResources('AWS::SQS::Queue')) as [string, Resource][]).filter(([id]) => id.startsWith('TaskQueue'));
   const main = () => queues().find(([, q]) => q.Properties.RedrivePolicy !== undefined)!;
   const deadLetter = () => queues().find(([, q]) => q.Properties.RedrivePolicy === undefined)!;
 
@@ -171,12 +171,12 @@ describe('task queue', () => {
     });
   });
 
-  it('hides a received message for 16 minutes, longer than a worker Lambda runs', () => {
-    expect(main()[1].Properties.VisibilityTimeout).toBe(16 * 60);
+  it('hides a received message for six times the worker timeout, as AWS advises for Lambda event sources', () => {
+    expect(main()[1].Properties.VisibilityTimeout).toBe(6 * 900);
   });
 
-  it('encrypts both queues with SQS-managed keys and denies non-TLS access to them', () => {
-    for (const [id, queue] of queues()) {
+  it('encrypts every queue (the task queues and the event dead-letter queue) with SQS-managed keys and denies non-TLS access to them', () => {
+    for (const [id, queue] of Object.entries(template.findResources('AWS::SQS::Queue'))) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
@@ -196,5 +196,12 @@ describe('outputs', () => {
     template.hasOutput('BucketName', { Value: { Ref: only('AWS::S3::Bucket')[0] } });
     const queueId = Object.entries(template.findResources('AWS::SQS::Queue')).find(([, q]) => q.Properties.RedrivePolicy)![0];
     template.hasOutput('TaskQueueUrl', { Value: { Ref: queueId } });
+  });
+
+  it('give the API URLs, the alarm topic, the dashboard and the token key secret', () => {
+    const outputs = template.toJSON().Outputs as Record<string, unknown>;
+    for (const name of ['ExecutionApiUrl', 'RestApiUrl', 'AlarmTopicArn', 'DashboardName', 'TokenSigningKeySecretArn', 'EventDeadLetterQueueUrl', 'ClusterName']) {
+      expect(outputs, name).toHaveProperty(name);
+    }
   });
 });

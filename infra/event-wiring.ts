@@ -1,0 +1,108 @@
+import { Duration } from 'aws-cdk-lib';
+import type { CfnCluster } from 'aws-cdk-lib/aws-ecs';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EVENT_ROUTES, type EventRoute } from '../src/core/deployment/event-routes.ts';
+import type { FunctionName } from '../src/core/deployment/function-names.ts';
+import type { HttpEndpoint } from './http-endpoint.ts';
+
+export interface EventWiringProps {
+  functions: Readonly<Record<FunctionName, IFunction>>;
+  bucketName: string;
+  taskQueue: IQueue;
+  /** Events the DAG processor could not take after its retries wait here (nothing is lost). */
+  eventDeadLetterQueue: IQueue;
+  endpoints: Readonly<Record<'execution-api' | 'rest-api', HttpEndpoint>>;
+  /** The ECS cluster of the fargate executor, when deployed. */
+  cluster: CfnCluster | null;
+  /** The worker's concurrency cap on the event source mapping (at least 2, SQS's minimum). */
+  workerMaxConcurrency: number;
+  routes?: readonly EventRoute[];
+}
+
+/** Why an API has no API Gateway authorizer. */
+const AUTHORIZATION_REASONS: Record<'execution-api' | 'rest-api', string> = {
+  'execution-api':
+    'Every Execution API route but health checks a short-lived task token (JWT) that the scheduler signs for one attempt; ' +
+    'workers in Lambda and Fargate call it over HTTPS without AWS credentials for Updraft state.',
+  'rest-api': 'The REST API authenticates in the app (the auth manager, issue #6); the routes deployed now are Airflow\'s public health and version.',
+};
+
+/**
+ * Turns every event route (src/core/deployment/event-routes.ts) into what invokes its function in AWS:
+ * EventBridge rules, the task queue's event source mapping and the HTTP APIs' routes. The local runtime
+ * reads the same routes, so local mode is wired as AWS is.
+ */
+export class EventWiring extends Construct {
+  /** Route id → the construct that delivers it (for tests and for the stack's outputs). */
+  readonly wired = new Map<string, Construct | SqsEventSource>();
+
+  constructor(scope: Construct, id: string, props: EventWiringProps) {
+    super(scope, id);
+    for (const route of props.routes ?? EVENT_ROUTES) {
+      const target = props.functions[route.target];
+      const source = route.source;
+      switch (source.kind) {
+        case 'schedule':
+          this.wired.set(
+            route.id,
+            new Rule(this, route.id, {
+              description: route.description,
+              schedule: Schedule.rate(Duration.minutes(source.everyMinutes)),
+              // A missed tick is made up by the next one: no retries that would pile ticks up.
+              targets: [new LambdaTarget(target, { retryAttempts: 0, maxEventAge: Duration.minutes(source.everyMinutes) })],
+            }),
+          );
+          break;
+        case 'bucket-object':
+          this.wired.set(
+            route.id,
+            new Rule(this, route.id, {
+              description: route.description,
+              eventPattern: {
+                source: ['aws.s3'],
+                detailType: [...source.detailTypes],
+                detail: { bucket: { name: [props.bucketName] }, object: { key: [{ prefix: source.keyPrefix }] } },
+              },
+              targets: [new LambdaTarget(target, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: props.eventDeadLetterQueue })],
+            }),
+          );
+          break;
+        case 'ecs-task-state-change':
+          if (!props.cluster) break;
+          this.wired.set(
+            route.id,
+            new Rule(this, route.id, {
+              description: route.description,
+              eventPattern: {
+                source: ['aws.ecs'],
+                detailType: ['ECS Task State Change'],
+                detail: { clusterArn: [props.cluster.attrArn], lastStatus: [...source.lastStatuses] },
+              },
+              // DescribeTasks on the next tick finds what a lost event would have said.
+              targets: [new LambdaTarget(target, { retryAttempts: 2, maxEventAge: Duration.minutes(10) })],
+            }),
+          );
+          break;
+        case 'task-queue': {
+          const mapping = new SqsEventSource(props.taskQueue, {
+            batchSize: source.batchSize,
+            maxBatchingWindow: source.maxBatchingWindowSeconds > 0 ? Duration.seconds(source.maxBatchingWindowSeconds) : undefined,
+            reportBatchItemFailures: true,
+            maxConcurrency: props.workerMaxConcurrency,
+          });
+          target.addEventSource(mapping);
+          this.wired.set(route.id, mapping);
+          break;
+        }
+        case 'http':
+          this.wired.set(route.id, props.endpoints[source.api].routeAllTo(target, AUTHORIZATION_REASONS[source.api]));
+          break;
+      }
+    }
+  }
+}
