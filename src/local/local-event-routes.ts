@@ -56,14 +56,14 @@ export function localTickIntervalMs(routes: readonly EventRoute[] = EVENT_ROUTES
   return singleRoute('schedule', routes).source.localEverySeconds * 1000;
 }
 
-/** How many attempts one local worker process runs at once (Lambda would start one container each). */
-export const LOCAL_TASKS_PER_WORKER_PROCESS = 20;
-
 /**
- * The worker processes' SQS polling, from the task queue route: Lambda's poller hands each invocation
- * `batchSize` messages; locally each poller stands for one concurrent invocation.
+ * Pollers per local worker process. Each receives up to 10 messages at a time and invokes the handler per
+ * `batchSize` of them, as Lambda's pollers do, so a process runs up to 20 attempts at once. Few pollers
+ * on purpose: the emulator wakes every waiting poller for each new message.
  */
+export const LOCAL_POLLERS_PER_WORKER_PROCESS = 2;
+
+/** The worker processes' SQS polling, with the task queue route's batch size. */
 export function localTaskQueuePolling(routes: readonly EventRoute[] = EVENT_ROUTES): { batchSize: number; pollers: number } {
-  const { batchSize } = singleRoute('task-queue', routes).source;
-  return { batchSize, pollers: Math.max(1, Math.floor(LOCAL_TASKS_PER_WORKER_PROCESS / batchSize)) };
+  return { batchSize: singleRoute('task-queue', routes).source.batchSize, pollers: LOCAL_POLLERS_PER_WORKER_PROCESS };
 }

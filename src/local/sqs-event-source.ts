@@ -23,9 +23,13 @@ export interface SqsEventSourceOptions {
   queueArn: string;
   region: string;
   handler: SqsBatchHandler;
-  /** Messages per invocation, 1..10 (one ReceiveMessage call; no batching window). */
+  /** Messages per invocation, 1..10 (no batching window). */
   batchSize?: number;
-  /** Pollers, each with at most one invocation in flight: Lambda's maximum concurrency. */
+  /**
+   * Pollers. Each receives up to 10 messages per ReceiveMessage, as Lambda's pollers do, and invokes the
+   * handler once per `batchSize` of them, all at once; so up to `concurrency` × 10 ÷ `batchSize`
+   * invocations run together.
+   */
   concurrency?: number;
   /** Long-poll wait, 0..20; it bounds how long an idle poller takes to notice stop(). */
   waitTimeSeconds?: number;
@@ -36,6 +40,9 @@ export interface SqsEventSourceOptions {
 }
 
 const RECEIVE_ERROR_BACKOFF_MS = 1000;
+
+/** SQS's most messages per ReceiveMessage. */
+const MAX_RECEIVE_MESSAGES = 10;
 
 export class SqsEventSource {
   private readonly options: Required<Omit<SqsEventSourceOptions, 'logger'>> & { logger: Logger };
@@ -97,7 +104,7 @@ export class SqsEventSource {
         const response = await client.send(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
-            MaxNumberOfMessages: batchSize,
+            MaxNumberOfMessages: MAX_RECEIVE_MESSAGES,
             WaitTimeSeconds: waitTimeSeconds,
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
@@ -113,7 +120,11 @@ export class SqsEventSource {
       }
       // Once received, a batch is always handled, even if stop() was called meanwhile: dropping it
       // would hide the messages for a whole visibility timeout.
-      if (messages.length > 0) await this.invoke(messages);
+      if (messages.length > 0) {
+        const invocations: Message[][] = [];
+        for (let start = 0; start < messages.length; start += batchSize) invocations.push(messages.slice(start, start + batchSize));
+        await Promise.all(invocations.map((batch) => this.invoke(batch)));
+      }
     }
   }
 

@@ -37,15 +37,17 @@ const handler = createWorkerHandler({
   logger,
   bundleLoader: new BundleLoader({ objectStore }),
 });
+// The worker function's event source mapping, as EVENT_ROUTES declares it.
+const polling = localTaskQueuePolling();
 const source = new SqsEventSource({
   client: createSqsClient({ region, credentials, sqsEndpoint: settings.sqsEndpoint }),
   queueUrl: settings.queueUrl,
   queueArn: settings.queueArn,
   region,
   handler,
-  // The worker function's event source mapping, as EVENT_ROUTES declares it.
-  ...(({ batchSize, pollers }) => ({ batchSize, concurrency: pollers }))(localTaskQueuePolling()),
-  waitTimeSeconds: 5,
+  batchSize: polling.batchSize,
+  concurrency: polling.pollers,
+  waitTimeSeconds: 1,
   logger,
 });
 

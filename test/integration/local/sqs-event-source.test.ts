@@ -108,6 +108,36 @@ describe('SqsEventSource', () => {
     expect(await messagesLeft(queue.queueUrl)).toBe(0);
   });
 
+  it('invokes once per batchSize messages of a receive, at the same time, as Lambda\'s poller does', async () => {
+    const queue = await taskQueue();
+    for (const body of ['a', 'b', 'c']) await send(sqs, queue.queueUrl, body);
+    const batchSizes: number[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const allSeen = deferred();
+    const release = deferred();
+    const source = startSource(
+      queue.queueUrl,
+      queue.queueArn,
+      async (event) => {
+        batchSizes.push(event.Records.length);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        if (batchSizes.length === 3) allSeen.resolve();
+        await release.promise;
+        inFlight -= 1;
+      },
+      1,
+    );
+    await allSeen.promise;
+    release.resolve();
+    await source.stop();
+    expect(batchSizes).toEqual([1, 1, 1]);
+    // One poller received all three (fauxqs returns what is there) and ran three invocations together.
+    expect(mostInFlight).toBeGreaterThan(1);
+    expect(await messagesLeft(queue.queueUrl)).toBe(0);
+  });
+
   it('redelivers only the messages a partial batch response names', async () => {
     const queue = await taskQueue();
     await send(sqs, queue.queueUrl, 'ok');

@@ -33,10 +33,10 @@ describe('LocalEventRouter', () => {
 });
 
 describe('localTaskQueuePolling', () => {
-  it('keeps 20 tasks per worker process whatever the batch size', () => {
+  it('invokes with the route\'s batch size, from two pollers per worker process', () => {
     const queueRoute = EVENT_ROUTES.find((route) => route.source.kind === 'task-queue')!;
     const withBatch = (batchSize: number): EventRoute[] => [{ ...queueRoute, source: { kind: 'task-queue', batchSize, maxBatchingWindowSeconds: 0 } }];
-    expect(localTaskQueuePolling(withBatch(1))).toEqual({ batchSize: 1, pollers: 20 });
+    expect(localTaskQueuePolling(withBatch(1))).toEqual({ batchSize: 1, pollers: 2 });
     expect(localTaskQueuePolling(withBatch(10))).toEqual({ batchSize: 10, pollers: 2 });
   });
 });
