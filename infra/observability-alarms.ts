@@ -18,12 +18,16 @@ export interface UpdraftAlarms {
   schedulerNotTicking: Alarm;
   importErrors: Alarm;
   taskFailureRate: Alarm;
+  /** Present when the stack passes the dead-letter queue of its EventBridge targets. */
+  eventDeadLetters?: Alarm;
 }
 
 export interface UpdraftAlarmsProps {
   stage: string;
   metrics: UpdraftMetrics;
   deadLetterQueue: IQueue;
+  /** Where EventBridge puts DAG file events the DAG processor could not take. */
+  eventDeadLetterQueue?: IQueue;
   topic: ITopic;
 }
 
@@ -41,7 +45,25 @@ export function createAlarms(scope: Construct, props: UpdraftAlarmsProps): Updra
     return created;
   };
 
+  const eventDeadLetters =
+    props.eventDeadLetterQueue &&
+    alarm('EventDeadLettersAlarm', {
+      alarmName: `updraft-${stage}-event-dead-letters`,
+      alarmDescription:
+        `DAG file events of stage ${stage} could not be delivered to the DAG processor after EventBridge's retries, ` +
+        'so those uploads or deletions were not processed. First: read the messages in the queue (stack output ' +
+        "EventDeadLetterQueueUrl) for the object keys and the DAG processor's errors; once fixed, upload the files " +
+        'again (or `aws s3 cp` them onto themselves) and purge the queue.',
+      metric: props.eventDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
   return {
+    ...(eventDeadLetters ? { eventDeadLetters } : {}),
     deadLetters: alarm('DeadLettersAlarm', {
       alarmName: `updraft-${stage}-dead-letters`,
       alarmDescription:

@@ -1,4 +1,4 @@
-import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -6,7 +6,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionName } from '../src/core/deployment/function-names.ts';
 import { InfraConfigError } from './errors.ts';
-import { createAlarms } from './observability-alarms.ts';
+import { createAlarms, type UpdraftAlarms } from './observability-alarms.ts';
 import { createDashboard } from './observability-dashboard.ts';
 import { UpdraftMetrics } from './observability-metrics.ts';
 
@@ -19,6 +19,8 @@ export interface ObservabilityProps {
   functions: Readonly<Record<FunctionName, IFunction>>;
   taskQueue: IQueue;
   deadLetterQueue: IQueue;
+  /** The dead-letter queue of the EventBridge targets (DAG file events), alarmed like the task one. */
+  eventDeadLetterQueue?: IQueue;
   /** Subscribed to the alarm topic when set. */
   alarmEmail?: string;
 }
@@ -30,7 +32,7 @@ export interface ObservabilityProps {
 export class Observability extends Construct {
   readonly dashboard: Dashboard;
   readonly alarmTopic: Topic;
-  readonly alarms: { deadLetters: Alarm; schedulerNotTicking: Alarm; importErrors: Alarm; taskFailureRate: Alarm };
+  readonly alarms: UpdraftAlarms;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -51,7 +53,13 @@ export class Observability extends Construct {
       this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
 
-    this.alarms = createAlarms(this, { stage: props.stage, metrics, deadLetterQueue: props.deadLetterQueue, topic: this.alarmTopic });
+    this.alarms = createAlarms(this, {
+      stage: props.stage,
+      metrics,
+      deadLetterQueue: props.deadLetterQueue,
+      eventDeadLetterQueue: props.eventDeadLetterQueue,
+      topic: this.alarmTopic,
+    });
     this.dashboard = createDashboard(this, 'Dashboard', { ...props, metrics });
   }
 }

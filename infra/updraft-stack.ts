@@ -151,6 +151,7 @@ export class UpdraftStack extends Stack {
       functions: this.functions.functions,
       taskQueue: this.taskQueue.queue,
       deadLetterQueue: this.taskQueue.deadLetterQueue,
+      eventDeadLetterQueue,
       alarmEmail: config.alarmEmail ?? undefined,
     });
 

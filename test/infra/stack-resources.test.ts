@@ -104,6 +104,16 @@ describe('event delivery', () => {
     });
   });
 
+  it('alarms on that dead-letter queue as on the task one', () => {
+    const eventQueue = resourcesOf(template, 'AWS::SQS::Queue').find(([id]) => id.startsWith('EventDeadLetterQueue'))![0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'updraft-dev-event-dead-letters',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [eventQueue, 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
   it('lets the worker report failed records one by one, up to parallelism at once', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 1,
