@@ -2,8 +2,9 @@
  * The scheduler Lambda: one tick per invocation of its EventBridge rule (every minute). It creates due
  * runs, starts queued ones, and schedules every running run, which also catches up whatever the fast
  * path missed; then it heartbeats the executors. An ECS "Task State Change" event (routed here for the
- * fargate executor) is handed to the executors first, then ticks. Ticks are safe to overlap: every
- * write is conditional and run ids are derived.
+ * fargate executor) is handed to the executors first, then ticks. An admin command (`updraft_command`,
+ * sent with `aws lambda invoke`, see admin-commands.ts) is run, then ticks. Ticks are safe to overlap:
+ * every write is conditional and run ids are derived.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -21,6 +22,7 @@ import { loadUpdraftConfig } from '../src/local/config-file.ts';
 import { DagVersionCache } from '../src/services/dag-version-cache.ts';
 import { TaskTokens } from '../src/services/execution/task-tokens.ts';
 import { SchedulerTick, type TickReport } from '../src/services/scheduler/index.ts';
+import { isAdminCommand, runAdminCommand, type AdminCommandResult } from '../src/services/scheduler/admin-commands.ts';
 import { loadSchedulerConfig } from '../src/services/scheduler/lambda-config.ts';
 import { createAwsExecutors } from './wiring/aws-executors.ts';
 
@@ -38,7 +40,7 @@ const tokenKey = await resolveTokenKey(
   () => new SecretsManagerBackend({ client: new SecretsManagerClient({ maxAttempts: 1 }), clock: systemClock }),
 );
 const executors = await createAwsExecutors(updraftConfig, config, { logger, metrics, clock: systemClock, sqs: () => createSqsClient() });
-const tick = new SchedulerTick({
+const schedulerDeps = {
   metastore,
   executors,
   clock: systemClock,
@@ -47,11 +49,17 @@ const tick = new SchedulerTick({
   metrics,
   dagVersions: new DagVersionCache(metastore),
   settings: { ...config.settings, schedulerId: `lambda:${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'scheduler'}` },
-});
+};
+const tick = new SchedulerTick(schedulerDeps);
 
-export const handler = middy<unknown, TickReport>()
+export const handler = middy<unknown, TickReport | { command: AdminCommandResult; tick: TickReport }>()
   .use(injectLambdaContext(powertools))
   .handler(async (event) => {
+    // `aws lambda invoke` with {"updraft_command": ...}: trigger, pause or unpause, then tick so a new run starts now.
+    if (isAdminCommand(event)) {
+      const command = await runAdminCommand(schedulerDeps, event);
+      return { command, tick: await tick.tick() };
+    }
     // An ECS task that changed state: the executor that started it learns its fate now; the tick
     // below acts on it (and, for a task this container never saw, finds it through DescribeTasks).
     for (const executor of executors.all) {
