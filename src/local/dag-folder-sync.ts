@@ -10,7 +10,8 @@ import type { ObjectEvent } from '../services/dag-processing/dag-processor.ts';
 
 const IGNORED_SEGMENTS = new Set(['node_modules', '.git', '.updraft']);
 
-function isIgnored(relativePath: string): boolean {
+/** Files local mode and `updraft dags deploy` leave out: dependencies, VCS data and dot-files or dot-folders. */
+export function isIgnored(relativePath: string): boolean {
   return relativePath.split(/[\\/]/).some((segment) => IGNORED_SEGMENTS.has(segment) || segment.startsWith('.'));
 }
 

@@ -6,6 +6,7 @@ import { runDagOnce } from '../../local/run-dag-once.ts';
 import { triggerDagRun } from '../../services/scheduler/index.ts';
 import { withLocalState } from '../local-context.ts';
 import { CliUsageError, parseOutputFormat, printRows } from '../output.ts';
+import { registerDagsDeployCommand } from './dags-deploy.ts';
 
 function parseConf(value: string | undefined): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
@@ -32,6 +33,7 @@ function parseLogicalDate(value: string | undefined): Date | undefined {
 
 export function registerDagsCommands(program: Command): void {
   const dags = program.command('dags').description('Manage and run DAGs');
+  registerDagsDeployCommand(dags);
 
   dags
     .command('list')

@@ -67,7 +67,7 @@ describe('loadLocalConfig', () => {
   });
 
   it('ignores variables that are not Updraft\'s, and lets connections and variables for tasks through', () => {
-    const config = loadLocalConfig({}, { PATH: '/usr/bin', UPDRAFT_CONN_WAREHOUSE: 'postgres://x', UPDRAFT_VAR_REGION: 'eu', UPDRAFT_API_URL: 'http://x' });
+    const config = loadLocalConfig({}, { PATH: '/usr/bin', UPDRAFT_CONN_WAREHOUSE: 'postgres://x', UPDRAFT_VAR_REGION: 'eu', UPDRAFT_API_URL: 'http://x', UPDRAFT_BUCKET: 'updraft-dev-storage' });
     expect(config.workers).toBe(2);
   });
 
