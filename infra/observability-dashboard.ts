@@ -5,6 +5,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTION_NAMES, type FunctionName } from '../src/core/deployment/function-names.ts';
 import type { UpdraftMetrics } from './observability-metrics.ts';
+import type { ObservabilityProps } from './observability.ts';
 
 /** A CloudWatch dashboard is 24 units wide. */
 const FULL = 24;
@@ -12,15 +13,9 @@ const HALF = 12;
 const THIRD = 8;
 const HEIGHT = 6;
 
-export interface UpdraftDashboardProps {
-  stage: string;
-  namespace: string;
-  executors: readonly string[];
-  functions: Readonly<Record<FunctionName, IFunction>>;
-  taskQueue: IQueue;
-  deadLetterQueue: IQueue;
+export type UpdraftDashboardProps = Pick<ObservabilityProps, 'stage' | 'namespace' | 'executors' | 'functions' | 'taskQueue' | 'deadLetterQueue'> & {
   metrics: UpdraftMetrics;
-}
+};
 
 function introduction(props: UpdraftDashboardProps): TextWidget {
   return new TextWidget({

@@ -8,6 +8,7 @@ import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeS3EventKey, s3ObjectEvent } from '../support/s3-events.ts';
 import { FUNCTION_CATALOG, type FunctionSpec } from '../../functions/catalog.ts';
 import {
   bundleFunction,
@@ -95,24 +96,7 @@ function processEnvironment(spec: FunctionSpec, resources: Resources, home: stri
 
 /** An S3 "Object Created" event as EventBridge delivers it (keys URL-encoded). */
 function objectCreated(bucket: string, key: string) {
-  return {
-    version: '0',
-    id: 'c4b2f1d2-0000-0000-0000-000000000000',
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '123456789012',
-    time: '2025-03-01T12:00:00Z',
-    region: 'us-east-1',
-    resources: [`arn:aws:s3:::${bucket}`],
-    detail: {
-      version: '0',
-      bucket: { name: bucket },
-      object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 100, etag: 'abc', sequencer: '00' },
-      'request-id': 'r',
-      requester: '123456789012',
-      reason: 'PutObject',
-    },
-  };
+  return s3ObjectEvent('Object Created', bucket, encodeS3EventKey(key));
 }
 
 const DAG_FILE = `

@@ -3,29 +3,10 @@ import { ConfigError, ValidationError } from '../../../../src/core/errors.ts';
 import { silentLogger } from '../../../../src/core/ports/logger.ts';
 import { createDagProcessorHandler, parseS3ObjectEvent } from '../../../../functions/dag-processor.ts';
 import { loadDagProcessorConfig as loadConfig } from '../../../../src/services/dag-processing/lambda-config.ts';
+import { s3ObjectEvent } from '../../../support/s3-events.ts';
 import { createHarness, fixture, type Harness } from './harness.ts';
 
-/** An S3 event as EventBridge delivers it (keys URL-encoded, spaces as "+"). */
-function s3Event(detailType: 'Object Created' | 'Object Deleted', bucket: string, key: string) {
-  return {
-    version: '0',
-    id: 'c4b2f1d2-0000-0000-0000-000000000000',
-    'detail-type': detailType,
-    source: 'aws.s3',
-    account: '123456789012',
-    time: '2025-03-01T12:00:00Z',
-    region: 'us-east-1',
-    resources: [`arn:aws:s3:::${bucket}`],
-    detail: {
-      version: '0',
-      bucket: { name: bucket },
-      object: { key, size: 100, etag: 'abc', sequencer: '00' },
-      'request-id': 'r',
-      requester: '123456789012',
-      reason: detailType === 'Object Created' ? 'PutObject' : 'DeleteObject',
-    },
-  };
-}
+const s3Event = s3ObjectEvent;
 
 describe('the dag-processor Lambda entry', () => {
   let h: Harness;

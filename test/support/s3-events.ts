@@ -1,0 +1,29 @@
+/**
+ * An S3 object event as EventBridge delivers it. `encodedKey` is the key as S3 puts it in the event:
+ * URL-encoded, spaces as "+" (use `encodeS3EventKey` for a plain key).
+ */
+export function s3ObjectEvent(detailType: 'Object Created' | 'Object Deleted', bucket: string, encodedKey: string) {
+  return {
+    version: '0',
+    id: 'c4b2f1d2-0000-0000-0000-000000000000',
+    'detail-type': detailType,
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2025-03-01T12:00:00Z',
+    region: 'us-east-1',
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: { key: encodedKey, size: 100, etag: 'abc', sequencer: '00' },
+      'request-id': 'r',
+      requester: '123456789012',
+      reason: detailType === 'Object Created' ? 'PutObject' : 'DeleteObject',
+    },
+  };
+}
+
+/** A key as S3 event notifications encode it. */
+export function encodeS3EventKey(key: string): string {
+  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+}
