@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LOG_PREFIX } from '../src/core/model/bucket-layout.ts';
+import { LOG_PREFIX, XCOM_PREFIX } from '../src/core/model/bucket-layout.ts';
 
 export interface StorageBucketProps {
   /** Days after which an object under `logs/` expires. */
@@ -33,6 +33,8 @@ export class StorageBucket extends Construct {
           // With versioning on, expiry only adds a delete marker; this removes the log itself a day later.
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // A cleared task deletes its large XComs; versioning would otherwise keep every one of them.
+        { id: 'expire-deleted-xcoms', prefix: XCOM_PREFIX, noncurrentVersionExpiration: Duration.days(7) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
     });

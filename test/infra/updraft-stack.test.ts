@@ -143,6 +143,11 @@ describe('storage bucket', () => {
     expect(bucket()[1].DeletionPolicy).toBe('Retain');
   });
 
+  it('drops the old versions of deleted large XComs after a week', () => {
+    const rules = bucket()[1].Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: 'xcom/', NoncurrentVersionExpiration: { NoncurrentDays: 7 }, Status: 'Enabled' }));
+  });
+
   it('expires task logs after 90 days and nothing else', () => {
     const rules = bucket()[1].Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
     const expiring = rules.filter((rule) => 'ExpirationInDays' in rule);
