@@ -15,6 +15,8 @@ export interface EnvironmentResources {
   taskQueueUrl: string;
   executionApiUrl: string;
   tokenKeySecretArn: string;
+  /** The secret that signs REST API tokens. */
+  restApiJwtSecretArn: string;
   /** Present when the deployment configures the fargate executor. */
   fargate: {
     clusterName: string;
@@ -67,6 +69,8 @@ export function functionEnvironments(config: StackConfig, resources: Environment
     },
     'rest-api': {
       UPDRAFT_TABLE_NAME: resources.tableName,
+      UPDRAFT_BUCKET: resources.bucketName,
+      UPDRAFT_API_JWT_SECRET_ID: resources.restApiJwtSecretArn,
     },
   };
 }

@@ -14,6 +14,7 @@ export interface PermissionTargets {
   bucket: Bucket;
   taskQueue: IQueue;
   tokenKey: ISecret;
+  restApiJwtSecret: ISecret;
   /** Where the Execution API looks up connections and variables (Airflow's secrets backend prefixes). */
   secretPrefixes: readonly string[];
   container: TaskRunnerContainer | null;
@@ -62,8 +63,14 @@ export function grantFunctionPermissions(roles: Readonly<Record<FunctionName, Ro
     })),
   );
 
-  // REST API: reads the metastore (issue #6 widens this with the endpoints that write).
-  grantTable(table, roles['rest-api'], 'read');
+  // REST API: the metastore (pausing, triggering, clearing, variables, connections, pools, users), task
+  // logs and DAG sources to show, large XComs to show and to delete when a task is cleared, and its own
+  // token secret. Never the task token key: it cannot start or finish attempts.
+  grantTable(table, roles['rest-api'], 'readWrite');
+  objects.grant(roles['rest-api'], ['s3:GetObject'], LOG_PREFIX);
+  objects.grant(roles['rest-api'], ['s3:GetObject'], DAG_PREFIX);
+  objects.grant(roles['rest-api'], ['s3:GetObject', 's3:DeleteObject'], XCOM_PREFIX);
+  targets.restApiJwtSecret.grantRead(roles['rest-api']);
 
   // Task code, in Lambda and in Fargate: DAG bundles and files in, task logs out. Nothing else.
   const taskRunners: Role[] = [roles.worker, ...(targets.container ? [targets.container.taskRole] : [])];

@@ -78,6 +78,17 @@ export class UpdraftStack extends Stack {
         '(`aws secretsmanager put-secret-value`), then the functions pick it up on their next cold start.',
     });
 
+    const restApiJwtSecret = new Secret(this, 'RestApiJwtSecret', {
+      description: `Signs the REST API tokens of Updraft stage ${config.stage} (POST /auth/token)`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(restApiJwtSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the key signs every user out at once (their tokens stop verifying); rotate by hand when that is meant ' +
+        '(`aws secretsmanager put-secret-value`), then the REST API function picks it up on its next cold start.',
+    });
+
     this.container = config.fargate
       ? new TaskRunnerContainer(this, 'TaskRunner', { stage: config.stage, cpu: config.fargateCpu, memoryMb: config.fargateMemoryMb, logRetention })
       : null;
@@ -105,6 +116,7 @@ export class UpdraftStack extends Stack {
       taskQueueUrl: this.taskQueue.queue.queueUrl,
       executionApiUrl: this.endpoints['execution-api'].url,
       tokenKeySecretArn: tokenKey.secretArn,
+      restApiJwtSecretArn: restApiJwtSecret.secretArn,
       fargate:
         fargateExecutor && this.container
           ? {
@@ -128,6 +140,7 @@ export class UpdraftStack extends Stack {
       bucket: this.bucket.bucket,
       taskQueue: this.taskQueue.queue,
       tokenKey,
+      restApiJwtSecret,
       secretPrefixes: SECRET_PREFIXES,
       container: this.container,
       fargateExecutor,

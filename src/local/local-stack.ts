@@ -15,7 +15,12 @@ import { RunFactsCache } from '../services/run-facts-cache.ts';
 import { TaskTokens } from '../services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler, SchedulerTick, type SchedulerSettings } from '../services/scheduler/index.ts';
 import { createRestApiApp, serveRestApi, UPDRAFT_VERSION } from '../http/rest-api/index.ts';
+import { DynamoDbPoolStore } from '../aws/dynamodb/pool-store.ts';
+import { DynamoDbUserStore } from '../aws/dynamodb/user-store.ts';
+import { ensureAdminUser } from '../services/auth/bootstrap-admin.ts';
+import { loadAuthManager } from '../services/auth/load-auth-manager.ts';
 import { DagFolderSync } from './dag-folder-sync.ts';
+import { loadRestApiJwtSecret } from './rest-api-secret.ts';
 import { LocalEventRouter } from './local-event-routes.ts';
 import { LOCAL_CREDENTIALS, startEmulators, type RunningEmulators } from './emulators.ts';
 import { loadUpdraftConfig } from './config-file.ts';
@@ -72,6 +77,8 @@ export class LocalStack {
     readonly workers: WorkerPool,
     readonly executionApiUrl: string,
     readonly restApiUrl: string,
+    /** The password of the admin user this start created (first start only), to be shown once; else null. */
+    readonly adminPassword: string | null,
     readonly schedulerDeps: ConstructorParameters<typeof RunScheduler>[0],
     readonly executors: ExecutorRegistry,
     private readonly closeExecutionApi: () => Promise<void>,
@@ -174,10 +181,28 @@ export class LocalStack {
           await router.bucketObject(event);
         },
       });
-      const restApi = await serveRestApi(createRestApiApp({ metastore, clock, logger, version: UPDRAFT_VERSION }), {
-        port: options.restApiPort ?? 0,
-        host: '127.0.0.1',
-      }).catch(async (error: unknown) => {
+      // The REST API as in AWS, with the simple auth manager over users in the metastore table. The token
+      // secret lives in the state folder, where the CLI finds it too; the first start creates an admin.
+      const users = new DynamoDbUserStore(dynamo, LOCAL_RESOURCE_NAMES.table);
+      const authManager = await loadAuthManager(config, {
+        users,
+        clock,
+        logger,
+        jwtSecret: home ? loadRestApiJwtSecret(home) : randomBytes(48).toString('base64url'),
+        dagTags: async (dagId) => (await metastore.getDag(dagId))?.tags ?? null,
+      });
+      const adminPassword = await ensureAdminUser(users, { clock });
+      const restApp = createRestApiApp({
+        metastore,
+        objectStore,
+        pools: new DynamoDbPoolStore(dynamo, LOCAL_RESOURCE_NAMES.table),
+        authManager,
+        executors,
+        clock,
+        logger,
+        version: UPDRAFT_VERSION,
+      });
+      const restApi = await serveRestApi(restApp, { port: options.restApiPort ?? 0, host: '127.0.0.1' }).catch(async (error: unknown) => {
         await api.close();
         throw error;
       });
@@ -208,6 +233,7 @@ export class LocalStack {
         workers,
         api.url,
         restApi.url,
+        adminPassword,
         schedulerDeps,
         executors,
         async () => {

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createDynamoDbClient, createS3Client } from '../aws/clients.ts';
 import { DynamoDbMetastore, createMetastoreTable } from '../aws/dynamodb/index.ts';
+import { DynamoDbPoolStore } from '../aws/dynamodb/pool-store.ts';
+import { DynamoDbUserStore } from '../aws/dynamodb/user-store.ts';
 import { S3ObjectStore } from '../aws/s3/object-store.ts';
 import { ConfigError } from '../core/errors.ts';
 import { systemClock } from '../core/ports/clock.ts';
@@ -14,6 +16,10 @@ import { readRunningStandalone, type StandaloneState } from './standalone-state.
 
 export interface LocalState {
   metastore: DynamoDbMetastore;
+  /** The REST API's users (simple auth manager), in the metastore table. */
+  users: DynamoDbUserStore;
+  /** Pools (Airflow's pools), in the metastore table. */
+  pools: DynamoDbPoolStore;
   objectStore: S3ObjectStore;
   /** What `triggerDagRun` needs, bound to this state. */
   triggerDeps: Parameters<typeof triggerDagRun>[0];
@@ -56,6 +62,8 @@ async function connect(endpoints: LocalEndpoints, standaloneRunning: boolean, st
   const metastore = new DynamoDbMetastore({ client: dynamo, tableName: LOCAL_RESOURCE_NAMES.table });
   return {
     metastore,
+    users: new DynamoDbUserStore(dynamo, LOCAL_RESOURCE_NAMES.table),
+    pools: new DynamoDbPoolStore(dynamo, LOCAL_RESOURCE_NAMES.table),
     triggerDeps: { metastore, clock: systemClock, dagVersions: new DagVersionCache(metastore), logger: silentLogger },
     objectStore: new S3ObjectStore({ client: s3, bucket: LOCAL_RESOURCE_NAMES.bucket }),
     standaloneRunning,

@@ -77,7 +77,11 @@ export async function runStandalone(config: LocalConfig, out: NodeJS.WritableStr
   say(`  DynamoDB Local  ${stack.emulators.endpoints.dynamodb}`);
   say(`  SQS and S3      ${stack.emulators.endpoints.sqs} (fauxqs)`);
   say(`  Execution API   ${stack.executionApiUrl}`);
-  say(`  REST API        ${stack.restApiUrl}/api/v2 (monitor/health, version)`);
+  say(`  REST API        ${stack.restApiUrl}/api/v2 (token: POST ${stack.restApiUrl}/auth/token)`);
+  if (stack.adminPassword) {
+    say(`  Admin user      admin, password ${stack.adminPassword}`);
+    say('                  (shown this once: it is stored hashed; add users with `updraft users create`)');
+  }
   say(`  Scheduler       a tick every ${config.tickIntervalMs} ms`);
   say(`  Workers         ${config.workers} process(es) on the task queue`);
   say('');

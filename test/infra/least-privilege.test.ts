@@ -50,14 +50,16 @@ describe('least privilege', () => {
     expect(taskCodeViolations(widened, taskCodeRoles(widened))).toEqual([`${roleOf(functionNamed(widened, 'worker')[1])}: dynamodb`]);
   });
 
-  it('gives Secrets Manager access to the Execution API (connections, variables, token key) and the scheduler (token key) only', () => {
+  it('gives Secrets Manager to the Execution API (connections, variables, token key), the scheduler (token key) and the REST API (its own token secret) only', () => {
     const withSecrets = FUNCTION_NAMES.filter((name) => servicesOf(template, roleOf(functionNamed(template, name)[1])).has('secretsmanager'));
-    expect(withSecrets.sort()).toEqual(['execution-api', 'scheduler']);
-    const schedulerSecrets = statementsOf(template, roleOf(functionNamed(template, 'scheduler')[1])).filter((s) =>
-      actionsOf([s]).some((action) => action.startsWith('secretsmanager:')),
-    );
-    // Only the generated signing key: one secret, by reference.
-    expect(schedulerSecrets.map((s) => s.Resource)).toEqual([{ Ref: expect.stringMatching(/^TokenSigningKey/) }]);
+    expect(withSecrets.sort()).toEqual(['execution-api', 'rest-api', 'scheduler']);
+    const secretsOf = (name: string) =>
+      statementsOf(template, roleOf(functionNamed(template, name)[1]))
+        .filter((s) => actionsOf([s]).some((action) => action.startsWith('secretsmanager:')))
+        .map((s) => s.Resource);
+    // One generated secret each, by reference: the REST API cannot sign task tokens.
+    expect(secretsOf('scheduler')).toEqual([{ Ref: expect.stringMatching(/^TokenSigningKey/) }]);
+    expect(secretsOf('rest-api')).toEqual([{ Ref: expect.stringMatching(/^RestApiJwtSecret/) }]);
   });
 
   it('reads connections and variables only under updraft/connections/ and updraft/variables/', () => {
@@ -68,11 +70,9 @@ describe('least privilege', () => {
     expect(text).toContain(':secret:updraft/variables/*');
   });
 
-  it('gives the metastore to the scheduler, the DAG processor, the Execution API and (read-only) the REST API', () => {
+  it('gives the metastore to the scheduler, the DAG processor, the Execution API and the REST API only', () => {
     const withTable = FUNCTION_NAMES.filter((name) => servicesOf(template, roleOf(functionNamed(template, name)[1])).has('dynamodb'));
     expect(withTable.sort()).toEqual(['dag-processor', 'execution-api', 'rest-api', 'scheduler']);
-    const restActions = actionsOf(statementsOf(template, roleOf(functionNamed(template, 'rest-api')[1]))).filter((a) => a.startsWith('dynamodb:'));
-    expect(restActions.some((action) => /Put|Update|Delete|Write/.test(action))).toBe(false);
   });
 
   it('uses no AWS managed policy and no wildcard action on any function role', () => {

@@ -1,13 +1,14 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../../core/errors.ts';
+import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { DagRunKey } from '../../core/model/keys.ts';
 import type { DagRunRecord } from '../../core/model/records.ts';
 import { FINISHED_DAG_RUN_STATES, type DagRunState } from '../../core/model/states.ts';
-import type { DagRunChanges, DagRunCondition, DagRunStore } from '../../core/ports/metastore.ts';
+import type { DagRunChanges, DagRunCondition, DagRunSearch, DagRunStore, DagRunWithNote, InstantRange } from '../../core/ports/metastore.ts';
 import { isConditionalCheckFailed, itemFromConditionFailure, rethrowTooLarge } from './errors.ts';
 import { ExpressionBuilder } from './expressions.ts';
 import { decodeRecord, encodeDate, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
 import { ATTR, INDEX, LIST, activeRunListKey, dagRunKey, runOrderKey, runsPartition } from './keys.ts';
+import { deleteRunData } from './dag-deletion.ts';
 import { queryAll } from './requests.ts';
 
 const DAG_RUN_SPEC: RecordSpec<DagRunRecord> = {
@@ -26,9 +27,35 @@ const DAG_RUN_SPEC: RecordSpec<DagRunRecord> = {
   revision: { kind: 'number' },
 };
 
-const CHANGEABLE = new Set<string>(['state', 'startDate', 'endDate', 'conf']);
+const CHANGEABLE = new Set<string>(['state', 'startDate', 'endDate', 'conf', 'queuedAt']);
+
+/** Not part of DagRunRecord: what a person wrote about the run (Airflow's DagRunNote), on the run's item. */
+const NOTE_ATTR = 'note';
+/** Airflow's DagRunNote.content limit. */
+export const MAX_DAG_RUN_NOTE_LENGTH = 1000;
 
 const decodeRun = (item: Item): DagRunRecord => decodeRecord(DAG_RUN_SPEC, item);
+
+const decodeWithNote = (item: Item): DagRunWithNote => ({
+  run: decodeRun(item),
+  note: typeof item[NOTE_ATTR] === 'string' ? (item[NOTE_ATTR] as string) : null,
+});
+
+function inRange(date: Date | null, range: InstantRange | undefined): boolean {
+  if (!range) return true;
+  if (date === null) return range.gte === undefined && range.lte === undefined;
+  return (range.gte === undefined || date >= range.gte) && (range.lte === undefined || date <= range.lte);
+}
+
+function matches(run: DagRunRecord, search: DagRunSearch): boolean {
+  return (
+    (search.states === undefined || search.states.includes(run.state)) &&
+    (search.runTypes === undefined || search.runTypes.includes(run.runType)) &&
+    inRange(run.startDate, search.startDate) &&
+    inRange(run.endDate, search.endDate) &&
+    inRange(run.runAfter, search.runAfter)
+  );
+}
 
 const describeRun = (key: DagRunKey) => `DAG run ${key.dagId}/${key.runId}`;
 
@@ -109,6 +136,68 @@ export class DynamoDbDagRunStore implements DagRunStore {
     });
     // The index is eventually consistent; a run that finished a moment ago may still be listed.
     return items.map(decodeRun).filter((run) => !FINISHED_DAG_RUN_STATES.has(run.state));
+  }
+
+  /**
+   * The logical-date range is the LSI's key condition; the other filters are applied here, after the read:
+   * a DAG's partition holds only its runs, and the REST API needs the total count anyway.
+   */
+  async searchDagRuns(dagId: string, search: DagRunSearch = {}): Promise<DagRunWithNote[]> {
+    const { gte, lte } = search.logicalDate ?? {};
+    const values: Record<string, unknown> = { ':pk': runsPartition(dagId) };
+    let order: string;
+    if (gte && lte) {
+      values[':from'] = runOrderKey(encodeDate(gte), '');
+      values[':to'] = runOrderKey(encodeDate(lte), '\uffff');
+      order = '#order BETWEEN :from AND :to';
+    } else if (gte) {
+      values[':from'] = runOrderKey(encodeDate(gte), '');
+      values[':to'] = 'RUN#\uffff';
+      order = '#order BETWEEN :from AND :to';
+    } else if (lte) {
+      values[':from'] = 'RUN#';
+      values[':to'] = runOrderKey(encodeDate(lte), '\uffff');
+      order = '#order BETWEEN :from AND :to';
+    } else {
+      values[':prefix'] = 'RUN#';
+      order = 'begins_with(#order, :prefix)';
+    }
+    if (gte && lte && gte > lte) return [];
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: INDEX.runsByLogicalDate,
+      KeyConditionExpression: `#pk = :pk AND ${order}`,
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#order': ATTR.runOrder },
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    });
+    return items.map(decodeWithNote).filter(({ run }) => matches(run, search));
+  }
+
+  async getDagRunWithNote(key: DagRunKey): Promise<DagRunWithNote | null> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: dagRunKey(key), ConsistentRead: true }));
+    return result.Item ? decodeWithNote(result.Item as Item) : null;
+  }
+
+  async setDagRunNote(key: DagRunKey, note: string | null): Promise<DagRunWithNote> {
+    const expr = new ExpressionBuilder();
+    if (note === null) expr.remove(NOTE_ATTR);
+    else expr.set(NOTE_ATTR, note);
+    expr.setRaw(`${expr.name('revision')} = ${expr.name('revision')} + ${expr.value(1)}`).exists();
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({ TableName: this.tableName, Key: dagRunKey(key), ...expr.build(), ReturnValues: 'ALL_NEW' }),
+      );
+      return decodeWithNote(result.Attributes as Item);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new NotFoundError(`${describeRun(key)} does not exist, so its note was not set.`);
+      throw error;
+    }
+  }
+
+  deleteDagRun(key: DagRunKey): Promise<boolean> {
+    return deleteRunData(this.client, this.tableName, key);
   }
 
   async updateDagRun(key: DagRunKey, changes: DagRunChanges, condition: DagRunCondition = {}): Promise<DagRunRecord> {

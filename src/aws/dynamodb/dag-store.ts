@@ -6,6 +6,7 @@ import { MAX_SERIALIZED_DAG_BYTES, SerializedDagTooLargeError, isConditionalChec
 import { ExpressionBuilder } from './expressions.ts';
 import { decodeRecord, encodeDate, encodeField, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
 import { ATTR, INDEX, LIST, dagKey, dagVersionKey } from './keys.ts';
+import { deleteDagData } from './dag-deletion.ts';
 import { mapWithConcurrency, queryAll } from './requests.ts';
 
 export const DAG_SPEC: RecordSpec<DagRecord> = {
@@ -160,6 +161,13 @@ export class DynamoDbDagStore implements DagStore {
       new GetCommand({ TableName: this.tableName, Key: dagVersionKey(dagId, versionId), ConsistentRead: true }),
     );
     return result.Item ? decodeRecord(VERSION_SPEC, result.Item as Item) : null;
+  }
+
+  async deleteDag(dagId: string): Promise<boolean> {
+    const dag = await this.getDag(dagId);
+    if (!dag) return false;
+    await deleteDagData(this.client, this.tableName, dagId, dag.fileloc);
+    return true;
   }
 
   private async getDagItem(dagId: string): Promise<Item | null> {

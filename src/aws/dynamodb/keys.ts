@@ -32,6 +32,10 @@ export const LIST = {
   schedulerHeartbeats: 'SCHEDULER_HEARTBEATS',
   variables: 'VARIABLES',
   connections: 'CONNECTIONS',
+  users: 'USERS',
+  pools: 'POOLS',
+  assets: 'ASSETS',
+  assetEvents: 'ASSET_EVENTS',
 } as const;
 
 export interface TableKey {
@@ -86,6 +90,18 @@ export const variableKey = (key: string): TableKey => ({ pk: `VARIABLE#${key}`, 
 
 export const connectionKey = (connId: string): TableKey => ({ pk: `CONNECTION#${connId}`, sk: 'CONNECTION' });
 
+/** Simple auth manager users (DynamoDbUserStore, not part of the Metastore aggregate). */
+export const userKey = (username: string): TableKey => ({ pk: `USER#${username}`, sk: 'USER' });
+
 /** An asset's events share its partition, ordered by time: "events since" is one range query. */
 export const assetEventsPartition = (assetUri: string): string => `ASSET#${assetUri}`;
 export const assetEventSortKey = (timestampIso: string, eventId: string): string => `EVENT#${timestampIso}#${eventId}`;
+
+/** An asset's registry item, addressed by its integer id (derived from the URI: `stableIntegerId`). */
+export const assetKey = (assetId: number): TableKey => ({ pk: `ASSETINFO#${assetId}`, sk: 'ASSET' });
+
+/** Lists-index sort key of an asset event: all events across assets in time order. */
+export const assetEventListKey = (timestampIso: string, assetUri: string, eventId: string): string =>
+  `${timestampIso}#${assetUri}#${eventId}`;
+
+export const poolKey = (name: string): TableKey => ({ pk: `POOL#${name}`, sk: 'POOL' });

@@ -13,8 +13,11 @@ import type {
 } from '../../core/model/records.ts';
 import type { DagRunState } from '../../core/model/states.ts';
 import type {
+  AssetRecord,
   DagRunChanges,
   DagRunCondition,
+  DagRunSearch,
+  DagRunWithNote,
   Metastore,
   ParsedDag,
   TaskInstanceChanges,
@@ -87,6 +90,9 @@ export class DynamoDbMetastore implements Metastore {
   getDagVersion(dagId: string, versionId: string): Promise<DagVersionRecord | null> {
     return this.dags.getDagVersion(dagId, versionId);
   }
+  deleteDag(dagId: string): Promise<boolean> {
+    return this.dags.deleteDag(dagId);
+  }
 
   getDagFile(fileloc: string): Promise<DagFileRecord | null> {
     return this.files.getDagFile(fileloc);
@@ -122,6 +128,18 @@ export class DynamoDbMetastore implements Metastore {
   updateDagRun(key: DagRunKey, changes: DagRunChanges, condition?: DagRunCondition): Promise<DagRunRecord> {
     return this.runs.updateDagRun(key, changes, condition);
   }
+  searchDagRuns(dagId: string, search?: DagRunSearch): Promise<DagRunWithNote[]> {
+    return this.runs.searchDagRuns(dagId, search);
+  }
+  getDagRunWithNote(key: DagRunKey): Promise<DagRunWithNote | null> {
+    return this.runs.getDagRunWithNote(key);
+  }
+  setDagRunNote(key: DagRunKey, note: string | null): Promise<DagRunWithNote> {
+    return this.runs.setDagRunNote(key, note);
+  }
+  deleteDagRun(key: DagRunKey): Promise<boolean> {
+    return this.runs.deleteDagRun(key);
+  }
 
   createTaskInstances(instances: readonly TaskInstanceRecord[]): Promise<void> {
     return this.taskInstances.createTaskInstances(instances);
@@ -142,6 +160,9 @@ export class DynamoDbMetastore implements Metastore {
   recordSucceededUpstream(downstream: TaskInstanceKey, upstreamTaskId: string): Promise<number | null> {
     return this.taskInstances.recordSucceededUpstream(downstream, upstreamTaskId);
   }
+  forgetSucceededUpstreams(downstream: TaskInstanceKey, upstreamTaskIds: readonly string[]): Promise<void> {
+    return this.taskInstances.forgetSucceededUpstreams(downstream, upstreamTaskIds);
+  }
 
   putXCom(record: XComRecord): Promise<void> {
     return this.xcoms.putXCom(record);
@@ -161,6 +182,15 @@ export class DynamoDbMetastore implements Metastore {
   }
   listAssetEvents(assetUri: string, options?: { after?: Date; limit?: number }): Promise<AssetEventRecord[]> {
     return this.assetEvents.listAssetEvents(assetUri, options);
+  }
+  listAssets(): Promise<AssetRecord[]> {
+    return this.assetEvents.listAssets();
+  }
+  getAsset(assetId: number): Promise<AssetRecord | null> {
+    return this.assetEvents.getAsset(assetId);
+  }
+  listAllAssetEvents(options?: { from?: Date; to?: Date }): Promise<AssetEventRecord[]> {
+    return this.assetEvents.listAllAssetEvents(options);
   }
 
   recordSchedulerHeartbeat(schedulerId: string, at: Date): Promise<void> {

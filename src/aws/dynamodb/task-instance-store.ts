@@ -168,6 +168,25 @@ export class DynamoDbTaskInstanceStore implements TaskInstanceStore {
     }
   }
 
+  /** A string-set DELETE: removing what is not there is a no-op, so repeated clears are harmless. */
+  async forgetSucceededUpstreams(downstream: TaskInstanceKey, upstreamTaskIds: readonly string[]): Promise<void> {
+    if (upstreamTaskIds.length === 0) return;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: taskInstanceKey(downstream),
+          UpdateExpression: 'DELETE #set :upstreams',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#set': ATTR.succeededUpstreams, '#pk': ATTR.pk },
+          ExpressionAttributeValues: { ':upstreams': new Set(upstreamTaskIds) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
   /** One UpdateItem: the condition is checked and the new record returned by the same request. */
   async updateTaskInstance(
     key: TaskInstanceKey,

@@ -10,7 +10,7 @@ import type {
   TaskInstanceRecord,
   XComRecord,
 } from '../model/records.ts';
-import type { DagRunState, TaskInstanceState } from '../model/states.ts';
+import type { DagRunState, DagRunType, TaskInstanceState } from '../model/states.ts';
 
 /**
  * The metastore port. DynamoDB implements it in AWS and locally (DynamoDB Local); nothing else may
@@ -38,7 +38,29 @@ export interface DagRunCondition {
   state?: DagRunState | readonly DagRunState[];
 }
 
-export type DagRunChanges = Partial<Pick<DagRunRecord, 'state' | 'startDate' | 'endDate' | 'conf'>>;
+export type DagRunChanges = Partial<Pick<DagRunRecord, 'state' | 'startDate' | 'endDate' | 'conf' | 'queuedAt'>>;
+
+/** An inclusive range of instants; an absent bound is open. */
+export interface InstantRange {
+  gte?: Date;
+  lte?: Date;
+}
+
+/** Filters of a DAG run search (the REST API's get_dag_runs); every given filter must match. */
+export interface DagRunSearch {
+  states?: readonly DagRunState[];
+  runTypes?: readonly DagRunType[];
+  logicalDate?: InstantRange;
+  startDate?: InstantRange;
+  endDate?: InstantRange;
+  runAfter?: InstantRange;
+}
+
+/** A run with the note a person wrote about it (Airflow's DagRunNote), which the run record does not carry. */
+export interface DagRunWithNote {
+  run: DagRunRecord;
+  note: string | null;
+}
 
 /** What the DAG processor writes for one DAG it parsed. */
 export interface ParsedDag {
@@ -71,6 +93,12 @@ export interface DagStore {
     expectedLast: DagRecord['lastAutomatedDataInterval'],
   ): Promise<void>;
   getDagVersion(dagId: string, versionId: string): Promise<DagVersionRecord | null>;
+  /**
+   * Removes a DAG and everything recorded about it: its runs with their task instances and XComs, its
+   * versions, and its file's parse record and import error (so the next parse of the file, which still
+   * exists, records the DAG again). Returns false when the DAG did not exist. Not atomic, but safe to repeat.
+   */
+  deleteDag(dagId: string): Promise<boolean>;
 }
 
 export interface DagFileStore {
@@ -93,6 +121,13 @@ export interface DagRunStore {
   listActiveDagRuns(): Promise<DagRunRecord[]>;
   /** Conditional update; bumps `revision`; throws ConflictError when the condition fails. */
   updateDagRun(key: DagRunKey, changes: DagRunChanges, condition?: DagRunCondition): Promise<DagRunRecord>;
+  /** A DAG's runs matching every filter, newest logical date first (strongly consistent). */
+  searchDagRuns(dagId: string, search?: DagRunSearch): Promise<DagRunWithNote[]>;
+  getDagRunWithNote(key: DagRunKey): Promise<DagRunWithNote | null>;
+  /** Sets (null: removes) a run's note; throws NotFoundError when the run does not exist. */
+  setDagRunNote(key: DagRunKey, note: string | null): Promise<DagRunWithNote>;
+  /** Removes a run with its task instances and XComs; returns false when the run did not exist. Safe to repeat. */
+  deleteDagRun(key: DagRunKey): Promise<boolean>;
 }
 
 export interface TaskInstanceStore {
@@ -108,6 +143,11 @@ export interface TaskInstanceStore {
    * anything; decisions are always made from task instance states.
    */
   recordSucceededUpstream(downstream: TaskInstanceKey, upstreamTaskId: string): Promise<number | null>;
+  /**
+   * Removes upstream tasks from that set (clearing an upstream makes its success void). Idempotent; a
+   * missing instance or an upstream not in the set is not an error.
+   */
+  forgetSucceededUpstreams(downstream: TaskInstanceKey, upstreamTaskIds: readonly string[]): Promise<void>;
   /** Conditional update; throws ConflictError (with `current`) when the condition fails. */
   updateTaskInstance(
     key: TaskInstanceKey,
@@ -129,6 +169,26 @@ export interface AssetEventStore {
   recordAssetEvents(events: readonly AssetEventRecord[]): Promise<void>;
   /** An asset's events, oldest first; `after` keeps those strictly later than it. */
   listAssetEvents(assetUri: string, options?: { after?: Date; limit?: number }): Promise<AssetEventRecord[]>;
+  /** Every known asset (registered by its first event), ordered by URI. */
+  listAssets(): Promise<AssetRecord[]>;
+  /** The asset whose id (`stableIntegerId(uri)`) is `assetId`, or null. */
+  getAsset(assetId: number): Promise<AssetRecord | null>;
+  /** Events of every asset, oldest first, with `timestamp` within the bounds given (both inclusive). */
+  listAllAssetEvents(options?: { from?: Date; to?: Date }): Promise<AssetEventRecord[]>;
+}
+
+/**
+ * An asset Updraft knows of (Airflow's AssetModel). Registered with its first event; `assetId` is
+ * `stableIntegerId(uri)`. Name and group are Airflow's defaults for an asset given only a URI.
+ */
+export interface AssetRecord {
+  assetId: number;
+  uri: string;
+  name: string;
+  group: string;
+  createdAt: Date;
+  lastEventId: string | null;
+  lastEventTimestamp: Date | null;
 }
 
 export interface SchedulerStateStore {

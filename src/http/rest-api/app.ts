@@ -1,34 +1,44 @@
 import { Hono, type Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { UpdraftError } from '../../core/errors.ts';
+import type { z } from 'zod';
 import type { Clock } from '../../core/ports/clock.ts';
+import type { ExecutorRegistry } from '../../core/ports/executor.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Metastore } from '../../core/ports/metastore.ts';
-import { errorResponse, RestApiHttpError } from './error-responses.ts';
-import { checkHealth, DEFAULT_SCHEDULER_HEALTH_THRESHOLD_SECONDS, type HealthThresholds } from './health.ts';
-import type { VersionInfo } from './response-schemas.ts';
-import { honoPath, methodsForPath, ROUTES, type OperationId } from './routes.ts';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
+import type { PoolStore } from '../../core/ports/pool-store.ts';
+import type { AuthManager } from '../../services/auth/auth-manager.ts';
+import { authenticate, authorize } from './authorization.ts';
+import type { Endpoint } from './endpoint.ts';
+import { ALL_ENDPOINTS } from './endpoints/index.ts';
+import { errorResponse, RestApiHttpError, validationErrorResponse } from './error-responses.ts';
+import type { HealthThresholds } from './health.ts';
+import { checkEndpoints, honoPath, methodsForPath } from './routes.ts';
 
 export interface RestApiDeps {
   metastore: Metastore;
+  objectStore: ObjectStore;
+  pools: PoolStore;
+  authManager: AuthManager;
   clock: Clock;
   logger: Logger;
   /** Updraft's version, as `GET /api/v2/version` reports it (the package version). */
   version: string;
+  /** Where clearing a task instance stops its running attempt; absent, the attempt ends on its own. */
+  executors?: ExecutorRegistry;
   healthThresholds?: Partial<HealthThresholds>;
+  /** The endpoints served (default: all); tests serve one group. */
+  endpoints?: readonly Endpoint[];
 }
-
-type Handler = (c: Context) => Promise<Response> | Response;
 
 /**
  * The public REST API as a Hono app, following Airflow's REST API v2 paths and snake_case JSON. The same
- * app serves Node (local mode, tests) and Lambda. Routes come from the table in routes.ts; issue #6 adds
- * its handlers (and authentication for routes marked `authenticated`) to `handlers`.
+ * app serves Node (local mode, tests) and Lambda. Every endpoint declares its authorization: the app
+ * authenticates the caller (401), asks the auth manager (403), validates the query and body (422), and
+ * only then calls the handler.
  */
 export function createRestApiApp(deps: RestApiDeps): Hono {
-  const thresholds: HealthThresholds = {
-    schedulerSeconds: deps.healthThresholds?.schedulerSeconds ?? DEFAULT_SCHEDULER_HEALTH_THRESHOLD_SECONDS,
-  };
+  const endpoints = deps.endpoints ?? ALL_ENDPOINTS;
+  checkEndpoints(endpoints);
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -36,7 +46,7 @@ export function createRestApiApp(deps: RestApiDeps): Hono {
     return c.json(body, status, headers);
   });
   app.notFound((c) => {
-    const allowed = methodsForPath(c.req.path);
+    const allowed = methodsForPath(endpoints, c.req.path);
     const { status, body, headers } = errorResponse(
       allowed.length > 0
         ? new RestApiHttpError(405, `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}.`, {
@@ -52,23 +62,40 @@ export function createRestApiApp(deps: RestApiDeps): Hono {
     return c.json(body, status, headers);
   });
 
-  const handlers: Record<OperationId, Handler> = {
-    get_health: async (c) =>
-      answer(c, 'get_health', await checkHealth({ metastore: deps.metastore, clock: deps.clock, logger: deps.logger, thresholds })),
-    get_version: (c) => answer(c, 'get_version', { version: deps.version, git_version: null } satisfies VersionInfo),
-  };
-
-  for (const [operation, route] of Object.entries(ROUTES) as Array<[OperationId, (typeof ROUTES)[OperationId]]>) {
-    if (route.authenticated) {
-      // Nothing may be served unguarded by mistake: an authenticated route needs the auth manager of #6 first.
-      throw new UpdraftError('unguarded_route', `Route ${operation} needs authentication, which the REST API does not have yet: add the auth manager before the route.`);
-    }
-    app.on(route.method.toUpperCase(), honoPath(route.path), handlers[operation]);
+  for (const endpoint of endpoints) {
+    app.on(endpoint.method.toUpperCase(), honoPath(endpoint.path), async (c) => {
+      const params = c.req.param() as Record<string, string>;
+      const user = endpoint.authorization.kind === 'public' ? null : await authenticate(c, deps.authManager);
+      if (user) await authorize(endpoint.authorization, user, params, deps.authManager);
+      const query = endpoint.query ? validated(c, endpoint.query, queryObject(c), 'query') : {};
+      if (query instanceof Response) return query;
+      const body = endpoint.body ? validated(c, endpoint.body, await jsonBody(c), 'body') : undefined;
+      if (body instanceof Response) return body;
+      return endpoint.handle({ c, deps, user, authManager: deps.authManager, params, query: query as Record<string, unknown>, body });
+    });
   }
-
   return app;
 }
 
-function answer(c: Context, operation: OperationId, body: object): Response {
-  return c.json(body, ROUTES[operation].success.status as ContentfulStatusCode);
+/** Repeated query parameters (`?tags=a&tags=b`) arrive as arrays, single ones as strings. */
+function queryObject(c: Context): Record<string, string | string[]> {
+  const all = c.req.queries();
+  return Object.fromEntries(Object.entries(all).map(([key, values]) => [key, values.length === 1 ? values[0]! : values]));
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RestApiHttpError(400, `The request body is not valid JSON: ${(error as Error).message}.`);
+  }
+}
+
+function validated(c: Context, schema: z.ZodType, input: unknown, where: 'query' | 'body'): unknown {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const { status, body } = validationErrorResponse(result.error, where, input);
+  return c.json(body, status);
 }

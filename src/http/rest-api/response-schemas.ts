@@ -34,7 +34,15 @@ export const versionInfoSchema = z.object({
 /** Airflow's error body: FastAPI's `HTTPException` renders `{ "detail": "<message>" }`. */
 export const errorBodySchema = z.object({ detail: z.string() });
 
+/** FastAPI's 422 body: one entry per invalid value, `loc` naming where (`["query", "limit"]`, `["body", "conf"]`). */
+export const validationErrorBodySchema = z.object({
+  detail: z.array(
+    z.object({ type: z.string(), loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), input: z.unknown() }),
+  ),
+});
+
 export type ComponentStatus = z.infer<typeof componentStatus>;
 export type HealthInfo = z.infer<typeof healthInfoSchema>;
 export type VersionInfo = z.infer<typeof versionInfoSchema>;
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+export type ValidationErrorBody = z.infer<typeof validationErrorBodySchema>;

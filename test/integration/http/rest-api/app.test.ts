@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../../../src/core/errors.ts';
-import { ROUTES, serveRestApi, type ServedApi } from '../../../../src/http/rest-api/index.ts';
+import { ALL_ENDPOINTS, serveRestApi, type ServedApi } from '../../../../src/http/rest-api/index.ts';
 import { createRestApiHarness } from './rest-api-harness.ts';
 
 let h: Awaited<ReturnType<typeof createRestApiHarness>>;
@@ -30,11 +30,23 @@ describe('GET /api/v2/version', () => {
   });
 });
 
-describe('the route table', () => {
-  it('serves every route it lists with its success status, without a token', async () => {
-    for (const route of Object.values(ROUTES)) {
-      const response = await h.app.request(route.path, { method: route.method.toUpperCase() });
-      expect({ path: route.path, status: response.status }).toEqual({ path: route.path, status: route.success.status });
+describe('the endpoint table', () => {
+  it('serves every public GET endpoint with its success status, without a token', async () => {
+    const publicGets = ALL_ENDPOINTS.filter((endpoint) => endpoint.authorization.kind === 'public' && endpoint.method === 'get');
+    expect(publicGets.map((endpoint) => endpoint.operationId)).toEqual(expect.arrayContaining(['get_health', 'get_version']));
+    for (const endpoint of publicGets) {
+      const response = await h.app.request(endpoint.path);
+      expect({ path: endpoint.path, status: response.status }).toEqual({ path: endpoint.path, status: endpoint.success.status });
+    }
+  });
+
+  it('refuses every other endpoint without a token: 401, naming how to get one', async () => {
+    const guarded = ALL_ENDPOINTS.filter((endpoint) => endpoint.authorization.kind !== 'public');
+    for (const endpoint of guarded) {
+      const path = endpoint.path.replace(/\{(\w+)\}/g, 'x');
+      const response = await h.app.request(path, { method: endpoint.method.toUpperCase() });
+      expect({ operation: endpoint.operationId, status: response.status }).toEqual({ operation: endpoint.operationId, status: 401 });
+      expect(((await response.json()) as { detail: string }).detail).toContain('POST /auth/token');
     }
   });
 });

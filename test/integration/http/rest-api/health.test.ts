@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import { createRestApiApp } from '../../../../src/http/rest-api/index.ts';
-import { createRestApiHarness, NOW, recordingLogger, unreachableMetastore } from './rest-api-harness.ts';
+import { createDynamoDbClient } from '../../../../src/aws/clients.ts';
+import { emulatorClientOptions } from '../../../support/aws.ts';
+import { createRestApiHarness, NOW, recordingLogger, restApiDepsFor, unreachableMetastore } from './rest-api-harness.ts';
 
 const closers: Array<() => void> = [];
 afterEach(() => {
@@ -69,7 +71,9 @@ describe('GET /api/v2/monitor/health', () => {
     const { metastore, close } = await unreachableMetastore();
     closers.push(close);
     const logger = recordingLogger();
-    const app = createRestApiApp({ metastore, clock: new ManualClock(NOW), logger, version: '9.8.7' });
+    const dynamo = createDynamoDbClient(emulatorClientOptions());
+    closers.push(() => dynamo.destroy());
+    const app = createRestApiApp({ ...(await restApiDepsFor(dynamo, 'unused', metastore)), clock: new ManualClock(NOW), logger, version: '9.8.7' });
 
     const response = await app.request('/api/v2/monitor/health');
     expect(response.status).toBe(200);

@@ -1,7 +1,12 @@
 import { createServer } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDbClient } from '../../../../src/aws/clients.ts';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { createDynamoDbClient, createS3Client } from '../../../../src/aws/clients.ts';
+import { DynamoDbPoolStore } from '../../../../src/aws/dynamodb/pool-store.ts';
+import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
+import type { Metastore } from '../../../../src/core/ports/metastore.ts';
+import { TestAuthManager } from '../../../support/test-auth-manager.ts';
 import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
 import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import type { Logger } from '../../../../src/core/ports/logger.ts';
@@ -21,6 +26,19 @@ export function recordingLogger(): RecordingLogger {
   return { errors, debug() {}, info() {}, warn() {}, error: (message, attributes) => errors.push({ message, attributes }) };
 }
 
+/** What every app needs besides the metastore: the bucket, the pools, and a test auth manager. */
+export async function restApiDepsFor(dynamo: ReturnType<typeof createDynamoDbClient>, tableName: string, metastore: Metastore) {
+  const s3 = createS3Client(emulatorClientOptions());
+  const bucket = uniqueName('rest-bucket');
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return {
+    metastore,
+    objectStore: new S3ObjectStore({ client: s3, bucket }),
+    pools: new DynamoDbPoolStore(dynamo, tableName),
+    authManager: new TestAuthManager(),
+  };
+}
+
 export async function createRestApiHarness(prefix: string, options: Pick<RestApiDeps, 'healthThresholds'> = {}) {
   const dynamo = createDynamoDbClient(emulatorClientOptions());
   const tableName = uniqueName(prefix);
@@ -28,7 +46,7 @@ export async function createRestApiHarness(prefix: string, options: Pick<RestApi
   const metastore = new DynamoDbMetastore({ client: dynamo, tableName });
   const clock = new ManualClock(NOW);
   const logger = recordingLogger();
-  const app = createRestApiApp({ metastore, clock, logger, version: '9.8.7', ...options });
+  const app = createRestApiApp({ ...(await restApiDepsFor(dynamo, tableName, metastore)), clock, logger, version: '9.8.7', ...options });
   return { app, metastore, clock, logger, tableName, close: () => dynamo.destroy() };
 }
 

@@ -1,3 +1,4 @@
+import { MONITOR_ENDPOINTS } from '../../../../src/http/rest-api/endpoints/monitor.ts';
 import { describe, expect, it } from 'vitest';
 import { methodsForPath, schedulerStatus } from '../../../../src/http/rest-api/index.ts';
 
@@ -23,8 +24,8 @@ describe('schedulerStatus', () => {
 
 describe('methodsForPath', () => {
   it('names the methods served at a path, and none for a path no route has', () => {
-    expect(methodsForPath('/api/v2/version')).toEqual(['GET']);
-    expect(methodsForPath('/api/v2/version/')).toEqual([]);
-    expect(methodsForPath('/api/v2/versions')).toEqual([]);
+    expect(methodsForPath(MONITOR_ENDPOINTS, '/api/v2/version')).toEqual(['GET']);
+    expect(methodsForPath(MONITOR_ENDPOINTS, '/api/v2/version/')).toEqual([]);
+    expect(methodsForPath(MONITOR_ENDPOINTS, '/api/v2/versions')).toEqual([]);
   });
 });

@@ -1,0 +1,101 @@
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../../../src/aws/clients.ts';
+import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
+import type { DagRunRecord } from '../../../../src/core/model/records.ts';
+import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
+import { silentLogger } from '../../../../src/core/ports/logger.ts';
+import { TaskInstanceClearer } from '../../../../src/services/clearing/index.ts';
+import { RunScheduler, SchedulerTick } from '../../../../src/services/scheduler/index.ts';
+import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+import { dag, task } from '../../../unit/core/scheduling/builders.ts';
+import { createHarness, getTi, runQueued, saveDag, tiStates, type Harness } from '../scheduler/harness.ts';
+
+let h: Harness;
+let scheduler: RunScheduler;
+let clearer: TaskInstanceClearer;
+
+beforeAll(async () => {
+  h = await createHarness('clearing');
+  scheduler = new RunScheduler(h.deps());
+  const s3 = createS3Client(emulatorClientOptions(), {});
+  const bucket = uniqueName('clearing');
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  clearer = new TaskInstanceClearer({
+    metastore: h.metastore,
+    objectStore: new S3ObjectStore({ client: s3, bucket }),
+    clock: h.clock,
+    logger: silentLogger,
+    executors: new ExecutorRegistry([h.executor]),
+  });
+});
+
+async function startRun(dagId: string, tasks: ReturnType<typeof task>[]): Promise<DagRunRecord> {
+  await saveDag(h, dag(dagId, tasks));
+  const now = h.clock.now();
+  const run: DagRunRecord = {
+    dagId,
+    runId: 'manual__2024-01-10T12:00:00+00:00',
+    state: 'running',
+    runType: 'manual',
+    logicalDate: now,
+    dataInterval: { start: now, end: now },
+    runAfter: now,
+    versionId: `v-${dagId}`,
+    conf: {},
+    queuedAt: now,
+    startDate: now,
+    endDate: null,
+    revision: 0,
+  };
+  await h.metastore.createDagRun(run);
+  return run;
+}
+
+describe('TaskInstanceClearer with the scheduler', () => {
+  it('a failed run, cleared, is started again by the tick and scheduled to success', async () => {
+    const run = await startRun('flaky', [task('extract'), task('load', ['extract'])]);
+    await scheduler.scheduleRun(run);
+    await runQueued(h, run, () => 'failed');
+    await scheduler.scheduleRun(run);
+    expect(await h.metastore.getDagRun(run)).toMatchObject({ state: 'failed' });
+    expect(await tiStates(h, run)).toEqual({ extract: 'failed', load: 'upstream_failed' });
+
+    const cleared = await clearer.clear({
+      runs: [(await h.metastore.getDagRun(run))!],
+      dryRun: false,
+      resetDagRuns: true,
+      selection: { taskIds: null, onlyFailed: true, onlyRunning: false, includeUpstream: false, includeDownstream: false },
+    });
+    expect(cleared.map((ti) => ti.taskId)).toEqual(['extract', 'load']);
+    expect(await h.metastore.getDagRun(run)).toMatchObject({ state: 'queued' });
+
+    // The tick starts the queued run; passes queue the next try of extract, then load.
+    await new SchedulerTick(h.deps()).tick();
+    expect(await getTi(h, run, 'extract')).toMatchObject({ state: 'queued', tryNumber: 2 });
+    await runQueued(h, run, () => 'success');
+    await scheduler.scheduleRun(run);
+    await runQueued(h, run, () => 'success');
+    await scheduler.scheduleRun(run);
+    expect(await tiStates(h, run)).toEqual({ extract: 'success', load: 'success' });
+    expect(await h.metastore.getDagRun(run)).toMatchObject({ state: 'success' });
+    expect(h.executor.sent().filter((s) => s.startsWith('extract') || s.startsWith('load'))).toContain('extract#2');
+  });
+
+  it("drops a cleared upstream from its downstream join's succeeded set", async () => {
+    const run = await startRun('join', [task('a'), task('b'), task('c', ['a', 'b'])]);
+    await scheduler.scheduleRun(run);
+    const join = { ...run, taskId: 'c', mapIndex: -1 };
+    expect(await h.metastore.recordSucceededUpstream(join, 'a')).toBe(1);
+    expect(await h.metastore.recordSucceededUpstream(join, 'b')).toBe(2);
+
+    await clearer.clear({
+      runs: [run],
+      dryRun: false,
+      resetDagRuns: true,
+      selection: { taskIds: ['a'], onlyFailed: false, onlyRunning: false, includeUpstream: false, includeDownstream: false },
+    });
+    // Only b's success still counts: a's must be seen again.
+    expect(await h.metastore.recordSucceededUpstream(join, 'b')).toBe(1);
+  });
+});
