@@ -20,7 +20,7 @@ export const LOCAL_ENV_KEYS = {
 
 /** Variables read by other parts of Updraft (or by DAGs) that local mode lets through. */
 // UPDRAFT__<SECTION>__<KEY> and UPDRAFT_CONFIG_FILE belong to the layered configuration (UpdraftConfig).
-const OTHER_KNOWN_PREFIXES = ['UPDRAFT_CONN_', 'UPDRAFT_VAR_', 'UPDRAFT_API_URL', 'UPDRAFT_BUCKET', 'UPDRAFT__', 'UPDRAFT_CONFIG_FILE'];
+const OTHER_KNOWN_PREFIXES = ['UPDRAFT_CONN_', 'UPDRAFT_VAR_', 'UPDRAFT_API_', 'UPDRAFT_BUCKET', 'UPDRAFT__', 'UPDRAFT_CONFIG_FILE'];
 
 const localConfigSchema = z
   .object({

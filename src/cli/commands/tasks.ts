@@ -1,68 +1,146 @@
 import type { Command } from 'commander';
-import { NotFoundError } from '../../core/errors.ts';
-import { executorLogKey, taskLogKey } from '../../core/model/workload.ts';
-import { withLocalState } from '../local-context.ts';
-import { CliUsageError, parseOutputFormat, printRows } from '../output.ts';
+import { API, commaList, confirmOrAbort, defaultCliIo, examples, formatOf, outputOption, parseInstant, parseWholeNumber, seg, withApi, type CliIo } from '../command-support.ts';
+import { CliUsageError, printRows } from '../output.ts';
+import { dagRunsPath, type DagRunJson } from './dags-runs.ts';
 
-export function registerTasksCommands(program: Command): void {
-  const tasks = program.command('tasks').description('Inspect task instances');
+interface TaskInstanceJson {
+  dag_id: string;
+  dag_run_id: string;
+  task_id: string;
+  map_index: number;
+  state: string | null;
+  try_number: number;
+  start_date: string | null;
+  end_date: string | null;
+  logical_date?: string | null;
+}
 
-  tasks
-    .command('states-for-dag-run <dag_id> <run_id>')
-    .description('Show the state of every task instance of a DAG run')
-    .option('-o, --output <format>', 'table or json', 'table')
-    .action(async (dagId: string, runId: string, options: { output: string }) => {
-      const format = parseOutputFormat(options.output);
-      await withLocalState(async ({ metastore }) => {
-        const run = await metastore.getDagRun({ dagId, runId });
-        if (!run) {
-          const recent = (await metastore.listDagRuns(dagId, { limit: 5 })).map((r) => r.runId);
-          throw new NotFoundError(
-            `DAG run "${runId}" of DAG "${dagId}" was not found.` + (recent.length ? ` Recent runs: ${recent.join(', ')}.` : ''),
-          );
-        }
-        const rows = (await metastore.listTaskInstances({ dagId, runId })).map((ti) => ({
-          dag_id: ti.dagId,
-          logical_date: run.logicalDate,
-          task_id: ti.taskId,
-          state: ti.state,
-          try_number: ti.tryNumber,
-          start_date: ti.startDate,
-          end_date: ti.endDate,
-        }));
-        printRows(rows, format);
-      });
+const runPath = (dagId: string, runId: string) => `${dagRunsPath(dagId)}/${seg(runId)}`;
+
+export function registerTasksCommands(program: Command, io: CliIo = defaultCliIo): void {
+  const tasks = program.command('tasks').description('Inspect and clear task instances');
+
+  outputOption(
+    tasks
+      .command('states-for-dag-run <dag_id> <run_id>')
+      .description('Show the state of every task instance of a DAG run')
+      .addHelpText('after', examples('tasks states-for-dag-run sales_daily manual__2026-01-01T00:00:00+00:00', 'tasks states-for-dag-run sales_daily <run_id> -o json')),
+  ).action(async (dagId: string, runId: string, options: { output: string }, command: Command) => {
+    const format = formatOf(options);
+    await withApi(command, io, async ({ client }) => {
+      const run = await client.request<DagRunJson>('GET', runPath(dagId, runId));
+      const instances = await client.listAll<TaskInstanceJson>(`${runPath(dagId, runId)}/taskInstances`, 'task_instances');
+      printRows(
+        instances.map((ti) => ({
+          dag_id: ti.dag_id,
+          logical_date: run.logical_date,
+          task_id: ti.task_id,
+          ...(ti.map_index >= 0 ? { map_index: ti.map_index } : {}),
+          state: ti.state ?? 'none',
+          try_number: ti.try_number,
+          start_date: ti.start_date,
+          end_date: ti.end_date,
+        })),
+        format,
+        io.stdout,
+      );
     });
+  });
 
   tasks
     .command('logs <dag_id> <run_id> <task_id>')
-    .description("Print a task instance's log (the latest attempt unless --try is given)")
+    .description("Print a task instance's log (the latest attempt unless --try is given), then its execution environment's output")
     .option('-t, --try <n>', 'attempt number')
     .option('--map-index <n>', 'map index of a mapped task', '-1')
-    .action(async (dagId: string, runId: string, taskId: string, options: { try?: string; mapIndex: string }) => {
+    .addHelpText('after', examples('tasks logs sales_daily <run_id> extract', 'tasks logs sales_daily <run_id> extract --try 1'))
+    .action(async (dagId: string, runId: string, taskId: string, options: { try?: string; mapIndex: string }, command: Command) => {
       const mapIndex = Number(options.mapIndex);
-      await withLocalState(async ({ metastore, objectStore }) => {
-        const ti = await metastore.getTaskInstance({ dagId, runId, taskId, mapIndex });
-        if (!ti) throw new NotFoundError(`Task instance ${dagId}/${runId}/${taskId} was not found.`);
-        const tryNumber = options.try === undefined ? ti.tryNumber : Number(options.try);
-        if (!Number.isInteger(tryNumber) || tryNumber < 1) {
-          throw new CliUsageError(ti.tryNumber === 0 ? `Task ${taskId} has not run yet.` : `--try must be a whole number from 1 to ${ti.tryNumber}.`);
+      if (!Number.isInteger(mapIndex) || mapIndex < -1) throw new CliUsageError(`--map-index must be -1 (not mapped) or a map index, not "${options.mapIndex}".`);
+      await withApi(command, io, async ({ client }) => {
+        const tiPath = `${runPath(dagId, runId)}/taskInstances/${seg(taskId)}`;
+        let tryNumber: number;
+        if (options.try === undefined) {
+          const ti = await client.request<TaskInstanceJson>('GET', mapIndex >= 0 ? `${tiPath}/${mapIndex}` : tiPath);
+          if (ti.try_number < 1) throw new CliUsageError(`Task ${taskId} has not run yet (state ${ti.state ?? 'none'}): there is no log.`);
+          tryNumber = ti.try_number;
+        } else {
+          tryNumber = parseWholeNumber(options.try, '--try', 1);
         }
-        const log = await objectStore.getText(taskLogKey({ dagId, runId, taskId, mapIndex, tryNumber }));
-        if (log === null) {
-          throw new NotFoundError(
-            `No log for attempt ${tryNumber} of ${taskId}` +
-              (tryNumber > ti.tryNumber ? ` (it has had ${ti.tryNumber} attempt(s))` : ' yet: it may still be running') +
-              '.',
-          );
-        }
-        process.stdout.write(log.endsWith('\n') ? log : `${log}\n`);
-        // What the execution environment itself printed (a child process, a container), when its executor keeps it.
-        const environment = await objectStore.getText(executorLogKey({ dagId, runId, taskId, mapIndex, tryNumber }));
-        if (environment !== null) {
-          process.stdout.write(`\n----- Output of the execution environment (executor "${ti.executor ?? 'default'}") -----\n`);
-          process.stdout.write(environment.endsWith('\n') ? environment : `${environment}\n`);
-        }
+        const log = await client.request<string>('GET', `${tiPath}/logs/${tryNumber}`, {
+          query: { full_content: true, map_index: mapIndex },
+          accept: 'text',
+        });
+        io.stdout.write(log === '' || log.endsWith('\n') ? log : `${log}\n`);
       });
     });
+
+  outputOption(
+    tasks
+      .command('clear <dag_id>')
+      .description('Clear task instances so the scheduler runs them again (by default only failed ones)')
+      .option('-t, --task-ids <ids>', 'comma-separated task ids (default: every task)')
+      .option('-r, --run-id <id>', 'only this DAG run')
+      .option('-s, --start-date <iso>', 'runs with a logical date on or after this')
+      .option('-e, --end-date <iso>', 'runs with a logical date on or before this')
+      .option('--all-states', 'clear task instances in any state, not only failed ones')
+      .option('--only-running', 'clear only running task instances')
+      .option('-u, --upstream', 'also clear the upstream tasks')
+      .option('-d, --downstream', 'also clear the downstream tasks')
+      .option('--dry-run', 'list what would be cleared and change nothing')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .addHelpText(
+        'after',
+        examples('tasks clear sales_daily --run-id <run_id> --yes', 'tasks clear sales_daily -t load -d -s 2026-01-01 -e 2026-01-31 --dry-run'),
+      ),
+  ).action(
+    async (
+      dagId: string,
+      options: {
+        taskIds?: string;
+        runId?: string;
+        startDate?: string;
+        endDate?: string;
+        allStates?: boolean;
+        onlyRunning?: boolean;
+        upstream?: boolean;
+        downstream?: boolean;
+        dryRun?: boolean;
+        yes?: boolean;
+        output: string;
+      },
+      command: Command,
+    ) => {
+      const format = formatOf(options);
+      if (options.runId && (options.startDate || options.endDate)) throw new CliUsageError('Give --run-id or --start-date/--end-date, not both.');
+      const body = {
+        dag_run_id: options.runId ?? null,
+        start_date: parseInstant(options.startDate, '--start-date') ?? null,
+        end_date: parseInstant(options.endDate, '--end-date') ?? null,
+        task_ids: commaList(options.taskIds) ?? null,
+        only_failed: !options.allStates && !options.onlyRunning,
+        only_running: Boolean(options.onlyRunning),
+        include_upstream: Boolean(options.upstream),
+        include_downstream: Boolean(options.downstream),
+      };
+      if (!body.dag_run_id && !body.start_date && !body.end_date) {
+        throw new CliUsageError('Say which runs to clear: --run-id <id>, or --start-date and/or --end-date.');
+      }
+      await withApi(command, io, async ({ client }) => {
+        const path = `${API}/dags/${seg(dagId)}/clearTaskInstances`;
+        const rowsOf = (answer: { task_instances: TaskInstanceJson[] }) =>
+          answer.task_instances.map((ti) => ({ dag_id: ti.dag_id, run_id: ti.dag_run_id, task_id: ti.task_id, map_index: ti.map_index, state: ti.state ?? 'none' }));
+        const planned = await client.request<{ task_instances: TaskInstanceJson[] }>('POST', path, { body: { ...body, dry_run: true } });
+        if (options.dryRun || planned.task_instances.length === 0) {
+          printRows(rowsOf(planned), format, io.stdout);
+          return;
+        }
+        if (!options.yes) {
+          printRows(rowsOf(planned), 'table', io.stderr);
+          if (!(await confirmOrAbort(io, false, `Clear these ${planned.task_instances.length} task instance(s)?`))) return;
+        }
+        const cleared = await client.request<{ task_instances: TaskInstanceJson[] }>('POST', path, { body: { ...body, dry_run: false } });
+        printRows(rowsOf(cleared), format, io.stdout);
+      });
+    },
+  );
 }
