@@ -13,6 +13,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDynamoDbClient, createSqsClient } from '../src/aws/clients.ts';
 import { EmfMetrics } from '../src/aws/cloudwatch/emf-metrics.ts';
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
+import { DynamoDbUserStore } from '../src/aws/dynamodb/user-store.ts';
 import { FargateExecutor } from '../src/aws/ecs/index.ts';
 import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { resolveTokenKey, SecretsManagerBackend } from '../src/aws/secrets-manager/index.ts';
@@ -33,7 +34,8 @@ const logger = fromPowertools(powertools);
 const metrics = updraftConfig.getBoolean('metrics', 'enabled')
   ? new EmfMetrics({ namespace: updraftConfig.getString('metrics', 'namespace') })
   : noopMetrics;
-const metastore = new DynamoDbMetastore({ client: createDynamoDbClient(), tableName: config.tableName });
+const dynamoDb = createDynamoDbClient();
+const metastore = new DynamoDbMetastore({ client: dynamoDb, tableName: config.tableName });
 // The signing key is read once per container (top-level await: the handler module is ESM).
 const tokenKey = await resolveTokenKey(
   config.tokenKey,
@@ -51,13 +53,15 @@ const schedulerDeps = {
   settings: { ...config.settings, schedulerId: `lambda:${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'scheduler'}` },
 };
 const tick = new SchedulerTick(schedulerDeps);
+// The simple auth manager's users live in the metastore table: create_user makes a deployment's first one.
+const users = new DynamoDbUserStore(dynamoDb, config.tableName);
 
 export const handler = middy<unknown, TickReport | { command: AdminCommandResult; tick: TickReport }>()
   .use(injectLambdaContext(powertools))
   .handler(async (event) => {
     // `aws lambda invoke` with {"updraft_command": ...}: trigger, pause or unpause, then tick so a new run starts now.
     if (isAdminCommand(event)) {
-      const command = await runAdminCommand(schedulerDeps, event);
+      const command = await runAdminCommand({ ...schedulerDeps, users }, event);
       return { command, tick: await tick.tick() };
     }
     // An ECS task that changed state: the executor that started it learns its fate now; the tick

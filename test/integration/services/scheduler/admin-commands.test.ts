@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../../../src/core/errors.ts';
+import { createDynamoDbClient } from '../../../../src/aws/clients.ts';
+import { createMetastoreTable } from '../../../../src/aws/dynamodb/index.ts';
+import { DynamoDbUserStore } from '../../../../src/aws/dynamodb/user-store.ts';
+import { verifyPassword } from '../../../../src/services/auth/passwords.ts';
 import { isAdminCommand, runAdminCommand } from '../../../../src/services/scheduler/admin-commands.ts';
+import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
 import { dag, task } from '../../../unit/core/scheduling/builders.ts';
 import { createHarness, saveDag, type Harness } from './harness.ts';
 
@@ -53,5 +58,39 @@ describe('scheduler admin commands', () => {
   it('answers a missing DAG with its id', async () => {
     await expect(runAdminCommand(h.deps(), { updraft_command: 'trigger_dag_run', dag_id: 'nope' })).rejects.toThrow(/nope/);
     await expect(runAdminCommand(h.deps(), { updraft_command: 'set_dag_paused', dag_id: 'nope', is_paused: true })).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('create_user', () => {
+  let users: DynamoDbUserStore;
+  beforeAll(async () => {
+    const client = createDynamoDbClient(emulatorClientOptions());
+    const tableName = uniqueName('sched-admin-users');
+    await createMetastoreTable(client, tableName);
+    users = new DynamoDbUserStore(client, tableName);
+  });
+
+  it('creates the first user with a generated password, returned once, that the auth manager accepts', async () => {
+    const result = await runAdminCommand({ ...h.deps(), users }, { updraft_command: 'create_user', username: 'ops-admin', role: 'admin' });
+    expect(result).toMatchObject({ updraft_command: 'create_user', username: 'ops-admin', role: 'admin', generated_password: expect.any(String) });
+    const password = result.updraft_command === 'create_user' ? result.generated_password! : '';
+    const stored = await users.getUser('ops-admin');
+    expect(stored).toMatchObject({ role: 'admin', dagIds: null });
+    expect(stored!.passwordHash).not.toContain(password);
+    expect(await verifyPassword(password, stored!.passwordHash)).toBe(true);
+  });
+
+  it('keeps a given password unreturned, limits DAGs, and refuses a taken name or a bad role', async () => {
+    const result = await runAdminCommand({ ...h.deps(), users }, {
+      updraft_command: 'create_user',
+      username: 'analyst',
+      role: 'viewer',
+      password: 'long-enough-password',
+      dag_tags: ['finance'],
+    });
+    expect(result).toMatchObject({ generated_password: null });
+    expect(await users.getUser('analyst')).toMatchObject({ role: 'viewer', dagTags: ['finance'] });
+    await expect(runAdminCommand({ ...h.deps(), users }, { updraft_command: 'create_user', username: 'analyst', role: 'viewer' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(runAdminCommand({ ...h.deps(), users }, { updraft_command: 'create_user', username: 'x', role: 'root' })).rejects.toThrow(/role/);
   });
 });
