@@ -29,7 +29,9 @@ const AUTHORIZATION_REASONS: Record<'execution-api' | 'rest-api', string> = {
   'execution-api':
     'Every Execution API route but health checks a short-lived task token (JWT) that the scheduler signs for one attempt; ' +
     'workers in Lambda and Fargate call it over HTTPS without AWS credentials for Updraft state.',
-  'rest-api': 'The REST API authenticates in the app (the auth manager, issue #6); the routes deployed now are Airflow\'s public health and version.',
+  'rest-api':
+    'The REST API authenticates every route but health, version and login in the app, through its pluggable auth manager ' +
+    '(JWTs signed with a secret only this function reads), as Airflow does.',
 };
 
 /**
