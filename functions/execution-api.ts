@@ -9,6 +9,7 @@ import { systemClock } from '../src/core/ports/clock.ts';
 import { noopMetrics } from '../src/core/ports/metrics.ts';
 import { loadUpdraftConfig } from '../src/local/config-file.ts';
 import { createAwsExecutors } from './wiring/aws-executors.ts';
+import { lazyHandler } from './wiring/lazy-handler.ts';
 import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { createExecutionApiApp } from '../src/http/execution-api/app.ts';
 import { loadExecutionApiConfig } from '../src/http/execution-api/lambda-config.ts';
@@ -33,7 +34,6 @@ const metrics = updraftConfig.getBoolean('metrics', 'enabled')
   : noopMetrics;
 
 type Handler = ReturnType<typeof handle>;
-let lambdaHandler: Promise<Handler> | undefined;
 
 /** Clients and caches live as long as the container, so warm invocations reuse connections and DAG versions. */
 async function wire(): Promise<Handler> {
@@ -89,11 +89,5 @@ async function wire(): Promise<Handler> {
   return handle(app);
 }
 
-export const handler = async (event: LambdaEvent, context: Context) => {
-  lambdaHandler ??= wire();
-  // A failed cold start (say, the key secret is missing) is retried by the next invocation.
-  lambdaHandler.catch(() => {
-    lambdaHandler = undefined;
-  });
-  return (await lambdaHandler)(event, context);
-};
+// A failed cold start (say, the key secret is missing) is retried by the next invocation.
+export const handler = lazyHandler<LambdaEvent, Context, Awaited<ReturnType<Handler>>>(wire);

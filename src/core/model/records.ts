@@ -146,6 +146,44 @@ export interface XComRecord extends TaskInstanceKey {
   timestamp: Date;
 }
 
+/** The fields an attempt fills in as it is queued, runs, waits and ends. */
+export type AttemptFields = Pick<
+  TaskInstanceRecord,
+  | 'queuedAt'
+  | 'startDate'
+  | 'endDate'
+  | 'lastHeartbeatAt'
+  | 'nextRetryAt'
+  | 'rescheduleDate'
+  | 'trigger'
+  | 'triggerTimeout'
+  | 'nextMethod'
+  | 'nextKwargs'
+  | 'workerId'
+  | 'externalExecutorId'
+>;
+
+/**
+ * No attempt's traces: how a new task instance starts and what a clear puts back, kept in one place so
+ * a field added to the attempt is reset by both.
+ */
+export function noAttemptFields(): AttemptFields {
+  return {
+    queuedAt: null,
+    startDate: null,
+    endDate: null,
+    lastHeartbeatAt: null,
+    nextRetryAt: null,
+    rescheduleDate: null,
+    trigger: null,
+    triggerTimeout: null,
+    nextMethod: null,
+    nextKwargs: null,
+    workerId: null,
+    externalExecutorId: null,
+  };
+}
+
 /** A task's instance in a run before anything has decided about it (Airflow's null state). */
 export function newTaskInstance(run: DagRunKey, task: SerializedTask): TaskInstanceRecord {
   return {
@@ -160,17 +198,6 @@ export function newTaskInstance(run: DagRunKey, task: SerializedTask): TaskInsta
     executor: task.executor,
     pool: task.pool,
     priorityWeight: task.priorityWeight,
-    queuedAt: null,
-    startDate: null,
-    endDate: null,
-    lastHeartbeatAt: null,
-    nextRetryAt: null,
-    rescheduleDate: null,
-    trigger: null,
-    triggerTimeout: null,
-    nextMethod: null,
-    nextKwargs: null,
-    workerId: null,
-    externalExecutorId: null,
+    ...noAttemptFields(),
   };
 }

@@ -1,4 +1,4 @@
-import type { DagRunRecord, TaskInstanceRecord } from '../model/records.ts';
+import { noAttemptFields, type DagRunRecord, type TaskInstanceRecord } from '../model/records.ts';
 import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
 import { FINISHED_DAG_RUN_STATES, type TaskInstanceState } from '../model/states.ts';
 import type { DagRunChanges, TaskInstanceChanges } from '../ports/metastore.ts';
@@ -96,18 +96,7 @@ export function clearedInstanceChanges(ti: TaskInstanceRecord, task: SerializedT
   return {
     state: 'none',
     maxTries: task ? ti.tryNumber + task.retries + 1 : Math.max(ti.maxTries, ti.tryNumber),
-    queuedAt: null,
-    startDate: null,
-    endDate: null,
-    lastHeartbeatAt: null,
-    nextRetryAt: null,
-    rescheduleDate: null,
-    trigger: null,
-    triggerTimeout: null,
-    nextMethod: null,
-    nextKwargs: null,
-    workerId: null,
-    externalExecutorId: null,
+    ...noAttemptFields(),
   };
 }
 

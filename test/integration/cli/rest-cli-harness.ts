@@ -1,11 +1,7 @@
 import { Writable } from 'node:stream';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
-import { createDynamoDbClient, createS3Client } from '../../../src/aws/clients.ts';
-import { createMetastoreTable, DynamoDbMetastore } from '../../../src/aws/dynamodb/index.ts';
 import { DynamoDbPoolStore } from '../../../src/aws/dynamodb/pool-store.ts';
 import { DynamoDbUserStore } from '../../../src/aws/dynamodb/user-store.ts';
-import { S3ObjectStore } from '../../../src/aws/s3/object-store.ts';
 import { localApiConnection, openApiConnection } from '../../../src/cli/api-connection.ts';
 import { addApiOptions, type CliIo } from '../../../src/cli/command-support.ts';
 import { registerConnectionsCommands } from '../../../src/cli/commands/connections.ts';
@@ -31,7 +27,7 @@ import { TASK_INSTANCE_ENDPOINTS } from '../../../src/http/rest-api/endpoints/ta
 import { VARIABLE_ENDPOINTS } from '../../../src/http/rest-api/endpoints/variables.ts';
 import { hashPassword } from '../../../src/services/auth/passwords.ts';
 import { SimpleAuthManager } from '../../../src/services/auth/simple-auth-manager.ts';
-import { emulatorClientOptions, uniqueName } from '../../support/aws.ts';
+import { createEmulatorStorage } from '../../support/emulator-storage.ts';
 
 /**
  * The CLI's REST-backed commands run through commander, as main.ts runs them, against one state on the
@@ -68,15 +64,8 @@ export interface CliRun {
 export type Mode = 'local' | 'remote';
 
 export async function createRestCliHarness(prefix: string) {
-  const clientOptions = emulatorClientOptions();
-  const dynamo = createDynamoDbClient(clientOptions);
-  const s3 = createS3Client(clientOptions);
-  const tableName = uniqueName(prefix);
-  const bucket = uniqueName(prefix);
-  await createMetastoreTable(dynamo, tableName);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const metastore = new DynamoDbMetastore({ client: dynamo, tableName });
-  const objectStore = new S3ObjectStore({ client: s3, bucket });
+  const storage = await createEmulatorStorage(prefix);
+  const { dynamo, tableName, metastore, objectStore } = storage;
   const pools = new DynamoDbPoolStore(dynamo, tableName);
   const users = new DynamoDbUserStore(dynamo, tableName);
   await users.createUser({
@@ -154,8 +143,7 @@ export async function createRestCliHarness(prefix: string) {
     },
     async close() {
       await served.close();
-      dynamo.destroy();
-      s3.destroy();
+      storage.close();
     },
   };
 }

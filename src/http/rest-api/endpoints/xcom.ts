@@ -80,7 +80,7 @@ async function getEntry(request: EndpointRequest): Promise<Response> {
 }
 
 async function createEntry(request: EndpointRequest): Promise<Response> {
-  const { c, params, deps } = request;
+  const { params, deps } = request;
   const body = request.body as z.infer<typeof createBody>;
   const run = await getRunOr404(deps.metastore, params.dag_id!, params.dag_run_id!);
   if (!(await new TaskLookup(deps.metastore).task(run, params.task_id!))) {
@@ -90,22 +90,25 @@ async function createEntry(request: EndpointRequest): Promise<Response> {
   if (await deps.metastore.getXCom(key, body.key)) {
     throw new ConflictError(`The XCom with key: \`${body.key}\` with mentioned task instance already exists; PATCH it to change its value.`);
   }
-  await values(request).put(key, body.key, body.value ?? null);
-  const record = await deps.metastore.getXCom(key, body.key);
-  return c.json(await withValue(request, record!, run, false), 201);
+  return storeAndAnswer(request, run, key, body.key, body.value, 201);
 }
 
 async function updateEntry(request: EndpointRequest): Promise<Response> {
-  const { c, params, deps } = request;
+  const { params, deps } = request;
   const body = request.body as z.infer<typeof updateBody>;
   const run = await getRunOr404(deps.metastore, params.dag_id!, params.dag_run_id!);
   const key = { dagId: run.dagId, runId: run.runId, taskId: params.task_id!, mapIndex: body.map_index };
   if (!(await deps.metastore.getXCom(key, params.xcom_key!))) {
     throw new NotFoundError(`The XCom with key: \`${params.xcom_key}\` with mentioned task instance doesn't exist; POST it to create it.`);
   }
-  await values(request).put(key, params.xcom_key!, body.value ?? null);
-  const record = await deps.metastore.getXCom(key, params.xcom_key!);
-  return c.json(await withValue(request, record!, run, false), 200);
+  return storeAndAnswer(request, run, key, params.xcom_key!, body.value, 200);
+}
+
+/** Stores the value (in the object store when it is large) and answers the XCom as now stored. */
+async function storeAndAnswer(request: EndpointRequest, run: DagRunRecord, key: TaskInstanceKey, xcomKey: string, value: unknown, status: 200 | 201) {
+  await values(request).put(key, xcomKey, value ?? null);
+  const record = await request.deps.metastore.getXCom(key, xcomKey);
+  return request.c.json(await withValue(request, record!, run, false), status);
 }
 
 export const XCOM_ENDPOINTS: readonly Endpoint[] = [

@@ -1,3 +1,5 @@
+import { isSensitiveName } from '../../../services/secrets/sensitive-names.ts';
+
 /**
  * Airflow's secrets masker, as its REST API applies it: a value whose key names something secret is
  * shown as `***`, recursively through objects and arrays. The names are Airflow's default sensitive
@@ -5,26 +7,6 @@
  */
 
 export const REDACTED = '***';
-
-const SENSITIVE_FIELDS = [
-  'access_token',
-  'api_key',
-  'apikey',
-  'authorization',
-  'passphrase',
-  'passwd',
-  'password',
-  'private_key',
-  'secret',
-  'token',
-  'keyfile_dict',
-  'service_account',
-];
-
-export function isSensitiveKey(name: string): boolean {
-  const lower = name.toLowerCase();
-  return SENSITIVE_FIELDS.some((field) => lower.includes(field));
-}
 
 function redactAll(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactAll);
@@ -34,7 +16,7 @@ function redactAll(value: unknown): unknown {
 
 /** `value` with every part under a sensitive key (or all of it, when `name` is sensitive) replaced by `***`. */
 export function redact(value: unknown, name?: string): unknown {
-  if (name !== undefined && isSensitiveKey(name)) return redactAll(value);
+  if (name !== undefined && isSensitiveName(name)) return redactAll(value);
   if (Array.isArray(value)) return value.map((item) => redact(item));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, key)]));

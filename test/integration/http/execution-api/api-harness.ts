@@ -1,7 +1,4 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { createDynamoDbClient, createS3Client } from '../../../../src/aws/clients.ts';
-import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
-import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
+import type { DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
 import { encodeTaskInstanceId, type DagRunKey, type TaskAttemptKey, type TaskInstanceKey } from '../../../../src/core/model/keys.ts';
 import { runningManualRun } from '../../../support/dag-runs.ts';
 import { serializedTask } from '../../../support/serialized-dags.ts';
@@ -13,7 +10,7 @@ import { createExecutionApiApp, HEAD_API_VERSION } from '../../../../src/http/ex
 import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
 import type { StartedAttempt } from '../../../../src/services/execution/attempt-messages.ts';
 import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
-import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+import { createEmulatorStorage } from '../../../support/emulator-storage.ts';
 
 /**
  * The Execution API app over the real DynamoDB and S3 adapters on the emulators, with a DAG
@@ -67,16 +64,8 @@ export interface HarnessOptions {
 }
 
 export async function createApiHarness(prefix: string, harnessOptions: HarnessOptions = {}) {
-  const options = emulatorClientOptions();
-  const dynamo = createDynamoDbClient(options);
-  const s3 = createS3Client(options);
-  const tableName = uniqueName(prefix);
-  const bucket = uniqueName(prefix);
-  await createMetastoreTable(dynamo, tableName);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-
-  const metastore = new DynamoDbMetastore({ client: dynamo, tableName });
-  const objectStore = new S3ObjectStore({ client: s3, bucket });
+  const storage = await createEmulatorStorage(prefix);
+  const { metastore, objectStore } = storage;
   const clock = new ManualClock('2026-03-01T10:00:00Z');
   const tokens = new TaskTokens(SECRET, clock);
   const logger = recordingLogger();
@@ -193,10 +182,7 @@ export async function createApiHarness(prefix: string, harnessOptions: HarnessOp
     token,
     api,
     ti: (attempt: TaskInstanceKey) => metastore.getTaskInstance(attempt),
-    close: () => {
-      dynamo.destroy();
-      s3.destroy();
-    },
+    close: () => storage.close(),
   };
 }
 

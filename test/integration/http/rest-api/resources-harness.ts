@@ -1,13 +1,10 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { createDynamoDbClient, createS3Client } from '../../../../src/aws/clients.ts';
-import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
 import { DynamoDbPoolStore } from '../../../../src/aws/dynamodb/pool-store.ts';
-import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import type { SerializedTask } from '../../../../src/core/model/serialized-dag.ts';
 import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import type { Endpoint } from '../../../../src/http/rest-api/endpoint.ts';
 import { createRestApiApp } from '../../../../src/http/rest-api/index.ts';
-import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+import { createEmulatorStorage } from '../../../support/emulator-storage.ts';
+import { saveSerializedDag } from '../../../support/parsed-dags.ts';
 import { serializedDag } from '../../../support/serialized-dags.ts';
 import { TestAuthManager } from '../../../support/test-auth-manager.ts';
 import { NOW, recordingLogger } from './rest-api-harness.ts';
@@ -21,15 +18,9 @@ export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
  * fauxqs S3, each harness with its own table and bucket. `deny` makes the auth manager refuse checks.
  */
 export async function createResourcesHarness(prefix: string, endpoints: readonly Endpoint[], deny?: ConstructorParameters<typeof TestAuthManager>[0]) {
-  const options = emulatorClientOptions();
-  const dynamo = createDynamoDbClient(options);
-  const s3 = createS3Client(options);
-  const tableName = uniqueName(prefix);
-  const bucket = uniqueName(prefix).toLowerCase();
-  await Promise.all([createMetastoreTable(dynamo, tableName), s3.send(new CreateBucketCommand({ Bucket: bucket }))]);
-  const metastore = new DynamoDbMetastore({ client: dynamo, tableName });
-  const pools = new DynamoDbPoolStore(dynamo, tableName);
-  const objectStore = new S3ObjectStore({ client: s3, bucket });
+  const storage = await createEmulatorStorage(prefix);
+  const { metastore, objectStore } = storage;
+  const pools = new DynamoDbPoolStore(storage.dynamo, storage.tableName);
   const clock = new ManualClock(NOW);
   const logger = recordingLogger();
   const authManager = new TestAuthManager(deny);
@@ -43,27 +34,8 @@ export async function createResourcesHarness(prefix: string, endpoints: readonly
     });
 
   /** Stores a parsed DAG (and its version) as the DAG processor would. */
-  const seedDag = async (dagId: string, fileloc: string, tasks: SerializedTask[] = [], tags: string[] = []) => {
-    const serialized = serializedDag(dagId, tasks, { fileloc, tags });
-    const versionId = `v-${dagId}`;
-    await metastore.saveParsedDag({
-      dag: {
-        dagId,
-        fileloc,
-        isActive: true,
-        latestVersionId: versionId,
-        description: null,
-        tags,
-        scheduleDescription: null,
-        maxActiveRuns: 16,
-        lastParsedAt: clock.now(),
-      },
-      version: { dagId, versionId, serialized, bundleKey: `bundles/${dagId}.js`, createdAt: clock.now() },
-      pausedAtCreation: false,
-      nextDagRunCreateAfter: null,
-    });
-    return versionId;
-  };
+  const seedDag = (dagId: string, fileloc: string, tasks: SerializedTask[] = [], tags: string[] = []) =>
+    saveSerializedDag(metastore, serializedDag(dagId, tasks, { fileloc, tags }), clock.now());
 
   return {
     app,
@@ -75,9 +47,6 @@ export async function createResourcesHarness(prefix: string, endpoints: readonly
     authManager,
     request,
     seedDag,
-    close: () => {
-      dynamo.destroy();
-      s3.destroy();
-    },
+    close: () => storage.close(),
   };
 }

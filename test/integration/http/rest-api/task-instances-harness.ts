@@ -1,9 +1,5 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { createDynamoDbClient, createS3Client } from '../../../../src/aws/clients.ts';
-import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
-import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import type { TaskAttemptKey } from '../../../../src/core/model/keys.ts';
-import type { DagRunRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
+import { newTaskInstance, type DagRunRecord, type TaskInstanceRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
 import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import { ExecutorRegistry, type ExecutorCapabilities } from '../../../../src/core/ports/executor.ts';
@@ -11,7 +7,8 @@ import type { PoolRecord, PoolStore } from '../../../../src/core/ports/pool-stor
 import { createRestApiApp } from '../../../../src/http/rest-api/index.ts';
 import type { Endpoint } from '../../../../src/http/rest-api/endpoint.ts';
 import { TASK_INSTANCE_ENDPOINTS } from '../../../../src/http/rest-api/endpoints/task-instances.ts';
-import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+import { createEmulatorStorage } from '../../../support/emulator-storage.ts';
+import { saveSerializedDag } from '../../../support/parsed-dags.ts';
 import { RecordingExecutor } from '../../../support/recording-executor.ts';
 import { TestAuthManager } from '../../../support/test-auth-manager.ts';
 import { NOW, recordingLogger } from './rest-api-harness.ts';
@@ -52,15 +49,8 @@ export async function createTaskInstanceHarness(
   prefix: string,
   options: { endpoints?: readonly Endpoint[]; auth?: TestAuthManager } = {},
 ) {
-  const clientOptions = emulatorClientOptions();
-  const dynamo = createDynamoDbClient(clientOptions);
-  const tableName = uniqueName(prefix);
-  await createMetastoreTable(dynamo, tableName);
-  const metastore = new DynamoDbMetastore({ client: dynamo, tableName });
-  const s3 = createS3Client(clientOptions, {});
-  const bucket = uniqueName(prefix).toLowerCase();
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const objectStore = new S3ObjectStore({ client: s3, bucket });
+  const storage = await createEmulatorStorage(prefix);
+  const { metastore, objectStore } = storage;
   const clock = new ManualClock(NOW);
   const logger = recordingLogger();
   const executor = new StoppingExecutor('lambda');
@@ -76,35 +66,14 @@ export async function createTaskInstanceHarness(
     executors: new ExecutorRegistry([executor]),
     endpoints: options.endpoints ?? TASK_INSTANCE_ENDPOINTS,
   });
-  const close = () => {
-    dynamo.destroy();
-    s3.destroy();
-  };
-  return { app, metastore, objectStore, clock, logger, executor, authManager, close };
+  return { app, metastore, objectStore, clock, logger, executor, authManager, close: () => storage.close() };
 }
 
 export type TaskInstanceHarness = Awaited<ReturnType<typeof createTaskInstanceHarness>>;
 
-/** Stores a DAG and its version as the DAG processor would. */
-export async function saveDag(h: TaskInstanceHarness, serialized: SerializedDag): Promise<string> {
-  const versionId = `v-${serialized.dagId}`;
-  await h.metastore.saveParsedDag({
-    dag: {
-      dagId: serialized.dagId,
-      fileloc: serialized.fileloc,
-      isActive: true,
-      latestVersionId: versionId,
-      description: null,
-      tags: serialized.tags,
-      scheduleDescription: null,
-      maxActiveRuns: 16,
-      lastParsedAt: h.clock.now(),
-    },
-    version: { dagId: serialized.dagId, versionId, serialized, bundleKey: `bundles/${versionId}.mjs`, createdAt: h.clock.now() },
-    pausedAtCreation: false,
-    nextDagRunCreateAfter: null,
-  });
-  return versionId;
+/** Stores a DAG and its version as the DAG processor would; answers the version id. */
+export function saveDag(h: TaskInstanceHarness, serialized: SerializedDag): Promise<string> {
+  return saveSerializedDag(h.metastore, serialized, h.clock.now());
 }
 
 /** Seeds a run and its task instances in the given states (try 1 for anything that ran). */
@@ -115,33 +84,5 @@ export async function seedRun(
   states: Record<string, Partial<TaskInstanceRecord>>,
 ): Promise<void> {
   await h.metastore.createDagRun(run);
-  const base = (taskId: string): TaskInstanceRecord => {
-    const task = dag.tasks.find((t) => t.taskId === taskId)!;
-    return {
-      dagId: run.dagId,
-      runId: run.runId,
-      taskId,
-      mapIndex: -1,
-      state: 'none',
-      tryNumber: 0,
-      maxTries: task.retries + 1,
-      operator: task.operator,
-      executor: null,
-      pool: task.pool,
-      priorityWeight: task.priorityWeight,
-      queuedAt: null,
-      startDate: null,
-      endDate: null,
-      lastHeartbeatAt: null,
-      nextRetryAt: null,
-      rescheduleDate: null,
-      trigger: null,
-      triggerTimeout: null,
-      nextMethod: null,
-      nextKwargs: null,
-      workerId: null,
-      externalExecutorId: null,
-    };
-  };
-  await h.metastore.createTaskInstances(dag.tasks.map((task) => ({ ...base(task.taskId), ...states[task.taskId] })));
+  await h.metastore.createTaskInstances(dag.tasks.map((task) => ({ ...newTaskInstance(run, task), ...states[task.taskId] })));
 }

@@ -9,7 +9,7 @@ import { TaskInstanceClearer } from '../../../../src/services/clearing/index.ts'
 import { RunScheduler, SchedulerTick } from '../../../../src/services/scheduler/index.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
 import { dag, task } from '../../../unit/core/scheduling/builders.ts';
-import { createHarness, getTi, runQueued, saveDag, tiStates, type Harness } from '../scheduler/harness.ts';
+import { createHarness, getTi, runQueued, saveRunningRun, tiStates, type Harness } from '../scheduler/harness.ts';
 
 let h: Harness;
 let scheduler: RunScheduler;
@@ -30,27 +30,7 @@ beforeAll(async () => {
   });
 });
 
-async function startRun(dagId: string, tasks: ReturnType<typeof task>[]): Promise<DagRunRecord> {
-  await saveDag(h, dag(dagId, tasks));
-  const now = h.clock.now();
-  const run: DagRunRecord = {
-    dagId,
-    runId: 'manual__2024-01-10T12:00:00+00:00',
-    state: 'running',
-    runType: 'manual',
-    logicalDate: now,
-    dataInterval: { start: now, end: now },
-    runAfter: now,
-    versionId: `v-${dagId}`,
-    conf: {},
-    queuedAt: now,
-    startDate: now,
-    endDate: null,
-    revision: 0,
-  };
-  await h.metastore.createDagRun(run);
-  return run;
-}
+const startRun = (dagId: string, tasks: ReturnType<typeof task>[]): Promise<DagRunRecord> => saveRunningRun(h, dag(dagId, tasks));
 
 describe('TaskInstanceClearer with the scheduler', () => {
   it('a failed run, cleared, is started again by the tick and scheduled to success', async () => {

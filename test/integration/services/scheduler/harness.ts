@@ -1,7 +1,7 @@
 import { createDynamoDbClient } from '../../../../src/aws/clients.ts';
 import { DynamoDbMetastore, createMetastoreTable } from '../../../../src/aws/dynamodb/index.ts';
 import type { TaskInstanceKey } from '../../../../src/core/model/keys.ts';
-import type { DagRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
+import type { DagRecord, DagRunRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
 import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
@@ -12,6 +12,7 @@ import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
 import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from '../../../../src/services/scheduler/index.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+import { saveSerializedDag, type SaveDagOptions } from '../../../support/parsed-dags.ts';
 
 export { RecordingExecutor };
 
@@ -48,32 +49,36 @@ export async function createHarness(prefix: string, start = '2024-01-10T12:00:00
   };
 }
 
-/** Stores a hand-built serialized DAG as the DAG processor would. */
-export async function saveDag(
-  h: Harness,
-  serialized: SerializedDag,
-  options: { isPaused?: boolean; nextDagRunCreateAfter?: Date | null; maxActiveRuns?: number } = {},
-): Promise<DagRecord> {
-  const versionId = `v-${serialized.dagId}`;
-  await h.metastore.saveParsedDag({
-    dag: {
-      dagId: serialized.dagId,
-      fileloc: serialized.fileloc,
-      isActive: true,
-      latestVersionId: versionId,
-      description: serialized.description,
-      tags: serialized.tags,
-      scheduleDescription: serialized.scheduleDescription,
-      maxActiveRuns: options.maxActiveRuns ?? serialized.maxActiveRuns,
-      lastParsedAt: h.clock.now(),
-    },
-    version: { dagId: serialized.dagId, versionId, serialized, bundleKey: `bundles/${versionId}.mjs`, createdAt: h.clock.now() },
-    pausedAtCreation: options.isPaused ?? false,
-    nextDagRunCreateAfter: options.nextDagRunCreateAfter ?? null,
-  });
+/** Stores a hand-built serialized DAG as the DAG processor would; answers the DAG as stored. */
+export async function saveDag(h: Harness, serialized: SerializedDag, options: SaveDagOptions = {}): Promise<DagRecord> {
+  await saveSerializedDag(h.metastore, serialized, h.clock.now(), options);
   const dag = await h.metastore.getDag(serialized.dagId);
   if (!dag) throw new Error('the DAG was not saved');
   return dag;
+}
+
+/** Saves a DAG and a running manual run of it (logical date now), as if the tick had just started it. */
+export async function saveRunningRun(h: Harness, serialized: SerializedDag): Promise<DagRunRecord> {
+  await saveDag(h, serialized);
+  const dagId = serialized.dagId;
+  const now = h.clock.now();
+  const run: DagRunRecord = {
+    dagId,
+    runId: 'manual__2024-01-10T12:00:00+00:00',
+    state: 'running',
+    runType: 'manual',
+    logicalDate: now,
+    dataInterval: { start: now, end: now },
+    runAfter: now,
+    versionId: `v-${dagId}`,
+    conf: {},
+    queuedAt: now,
+    startDate: now,
+    endDate: null,
+    revision: 0,
+  };
+  await h.metastore.createDagRun(run);
+  return run;
 }
 
 export async function tiStates(h: Harness, run: { dagId: string; runId: string }): Promise<Record<string, string>> {

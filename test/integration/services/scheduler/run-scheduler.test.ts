@@ -4,7 +4,7 @@ import type { SerializedTask } from '../../../../src/core/model/serialized-dag.t
 import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { RunScheduler } from '../../../../src/services/scheduler/index.ts';
 import { dag, task } from '../../../unit/core/scheduling/builders.ts';
-import { createHarness, finishAttempt, getTi, saveDag, startAttempt, tiStates, type Harness } from './harness.ts';
+import { createHarness, finishAttempt, getTi, saveRunningRun, startAttempt, tiStates, type Harness } from './harness.ts';
 
 let h: Harness;
 let scheduler: RunScheduler;
@@ -14,28 +14,7 @@ beforeAll(async () => {
   scheduler = new RunScheduler(h.deps());
 });
 
-/** Saves a DAG and a running manual run of it, as if the tick had just started it. */
-async function runningRun(dagId: string, tasks: SerializedTask[]): Promise<DagRunRecord> {
-  await saveDag(h, dag(dagId, tasks));
-  const now = h.clock.now();
-  const run: DagRunRecord = {
-    dagId,
-    runId: 'manual__2024-01-10T12:00:00+00:00',
-    state: 'running',
-    runType: 'manual',
-    logicalDate: now,
-    dataInterval: { start: now, end: now },
-    runAfter: now,
-    versionId: `v-${dagId}`,
-    conf: {},
-    queuedAt: now,
-    startDate: now,
-    endDate: null,
-    revision: 0,
-  };
-  await h.metastore.createDagRun(run);
-  return run;
-}
+const runningRun = (dagId: string, tasks: SerializedTask[]): Promise<DagRunRecord> => saveRunningRun(h, dag(dagId, tasks));
 
 const key = (run: DagRunRecord, taskId: string) => ({ dagId: run.dagId, runId: run.runId, taskId, mapIndex: -1 });
 const sentFor = (dagId: string) => h.executor.workloads.filter((w) => w.ti.dagId === dagId).map((w) => `${w.ti.taskId}#${w.ti.tryNumber}`);

@@ -1,12 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../../../../src/core/metric-names.ts';
-import type { DagRunRecord } from '../../../../src/core/model/records.ts';
 import type { Logger } from '../../../../src/core/ports/logger.ts';
 import type { Metastore } from '../../../../src/core/ports/metastore.ts';
 import { RecordingMetrics } from '../../../../src/core/ports/metrics.ts';
 import { SchedulerTick } from '../../../../src/services/scheduler/index.ts';
 import { dag, task } from '../../../unit/core/scheduling/builders.ts';
-import { createHarness, getTi, saveDag, startAttempt, type Harness } from './harness.ts';
+import { createHarness, getTi, saveRunningRun, startAttempt, type Harness } from './harness.ts';
 
 /** Each test gets its own table: heartbeats and import errors are table-wide. */
 let h: Harness;
@@ -129,24 +128,7 @@ describe('SchedulerTick metrics', () => {
   });
 
   it('counts a task the scheduler fails on its last try once, and not one it puts up for retry', async () => {
-    await saveDag(h, dag('zombies', [task('last_try'), task('has_retries', [], { retries: 1 })]));
-    const now = h.clock.now();
-    const run: DagRunRecord = {
-      dagId: 'zombies',
-      runId: 'manual__2024-01-10T12:00:00+00:00',
-      state: 'running',
-      runType: 'manual',
-      logicalDate: now,
-      dataInterval: { start: now, end: now },
-      runAfter: now,
-      versionId: 'v-zombies',
-      conf: {},
-      queuedAt: now,
-      startDate: now,
-      endDate: null,
-      revision: 0,
-    };
-    await h.metastore.createDagRun(run);
+    const run = await saveRunningRun(h, dag('zombies', [task('last_try'), task('has_retries', [], { retries: 1 })]));
     await tickWith().tick();
     for (const taskId of ['last_try', 'has_retries']) await startAttempt(h, { ...run, taskId, mapIndex: -1 });
 

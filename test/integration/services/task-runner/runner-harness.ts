@@ -3,11 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
-import { createDynamoDbClient, createS3Client } from '../../../../src/aws/clients.ts';
-import { createMetastoreTable, DynamoDbMetastore } from '../../../../src/aws/dynamodb/index.ts';
-import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import type { TaskAttemptKey } from '../../../../src/core/model/keys.ts';
 import { newTaskInstance, type DagRunRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
@@ -21,7 +17,8 @@ import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { BundleLoader } from '../../../../src/services/task-runner/bundle-loader.ts';
 import type { TaskRunnerDeps } from '../../../../src/services/task-runner/run-task.ts';
 import { isDag } from '../../../../src/sdk/index.ts';
-import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+import { uniqueName } from '../../../support/aws.ts';
+import { createEmulatorStorage } from '../../../support/emulator-storage.ts';
 
 /**
  * The runner against the real Execution API (served over HTTP, on DynamoDB Local) and S3 on fauxqs,
@@ -52,15 +49,8 @@ export function taskStarted(taskId: string): Promise<void> {
 }
 
 export async function createRunnerHarness(prefix: string, options: { heartbeatIntervalSeconds?: number } = {}) {
-  const clientOptions = emulatorClientOptions();
-  const dynamo = createDynamoDbClient(clientOptions);
-  const s3 = createS3Client(clientOptions);
-  const tableName = uniqueName(prefix);
-  const bucket = uniqueName(prefix);
-  await createMetastoreTable(dynamo, tableName);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const metastore = new DynamoDbMetastore({ client: dynamo, tableName });
-  const objectStore = new S3ObjectStore({ client: s3, bucket });
+  const storage = await createEmulatorStorage(prefix);
+  const { metastore, objectStore } = storage;
   const tokens = new TaskTokens('runner-test-secret-0123456789abcdefghij', systemClock);
 
   const bundled = await build({
@@ -179,8 +169,7 @@ export async function createRunnerHarness(prefix: string, options: { heartbeatIn
     log: (workload: ExecuteTaskWorkload) => objectStore.getText(workload.logKey),
     async close() {
       await served.close();
-      dynamo.destroy();
-      s3.destroy();
+      storage.close();
     },
   };
 }
