@@ -15,6 +15,7 @@ import { loadRestApiConfig } from '../src/http/rest-api/lambda-config.ts';
 import { UPDRAFT_VERSION } from '../src/http/rest-api/package-version.ts';
 import { loadUpdraftConfig } from '../src/local/config-file.ts';
 import { loadAuthManager } from '../src/services/auth/load-auth-manager.ts';
+import { lazyHandler } from './wiring/lazy-handler.ts';
 
 /** The public REST API (Airflow REST API v2 paths) behind an API Gateway HTTP API, payload format 2.0. */
 
@@ -24,7 +25,6 @@ const updraftConfig = loadUpdraftConfig(process.env);
 const logger = fromPowertools(new PowertoolsLogger({ serviceName: 'updraft-rest-api' }));
 
 type Handler = ReturnType<typeof handle>;
-let lambdaHandler: Promise<Handler> | undefined;
 
 /** Clients and the token secret live as long as the container. */
 async function wire(): Promise<Handler> {
@@ -51,15 +51,9 @@ async function wire(): Promise<Handler> {
     clock: systemClock,
     logger,
     version: UPDRAFT_VERSION,
+    config: updraftConfig,
   });
   return handle(app);
 }
 
-export const handler = async (event: LambdaEvent, context: Context) => {
-  lambdaHandler ??= wire();
-  // A failed cold start (say, the secret is missing) is retried by the next invocation.
-  lambdaHandler.catch(() => {
-    lambdaHandler = undefined;
-  });
-  return (await lambdaHandler)(event, context);
-};
+export const handler = lazyHandler<LambdaEvent, Context, Awaited<ReturnType<Handler>>>(wire);

@@ -93,6 +93,8 @@ export interface LocalApiDeps {
   home: string;
   standaloneRunning: boolean;
   clock?: Clock;
+  /** The configuration this process sees, for get_config (local mode's REST API is this process). */
+  config?: UpdraftConfig;
   /** Default: every endpoint (tests serve the groups that exist). */
   endpoints?: readonly Endpoint[];
   close?: () => Promise<void>;
@@ -115,6 +117,7 @@ export async function localApiConnection(deps: LocalApiDeps): Promise<ApiConnect
     clock,
     logger: silentLogger,
     version: UPDRAFT_VERSION,
+    config: deps.config,
     endpoints: deps.endpoints,
   });
   const token = await authManager.generateToken({ id: LOCAL_ADMIN_USERNAME, name: LOCAL_ADMIN_USERNAME, role: 'admin' });
@@ -153,7 +156,8 @@ export async function openApiConnection(
   const target = resolveApiTarget(options, env);
   if (target.kind === 'remote') return remoteApiConnection(target.url, target.credentials);
   const { home } = loadLocalConfig();
-  const jwtSecret = config().getOptionalString('api_auth', 'jwt_secret') ?? loadRestApiJwtSecret(home);
+  const updraftConfig = config();
+  const jwtSecret = updraftConfig.getOptionalString('api_auth', 'jwt_secret') ?? loadRestApiJwtSecret(home);
   const state = await openLocalState(home);
   try {
     return await localApiConnection({
@@ -164,6 +168,7 @@ export async function openApiConnection(
       jwtSecret,
       home,
       standaloneRunning: state.standaloneRunning,
+      config: updraftConfig,
       close: () => state.close(),
     });
   } catch (error) {

@@ -201,6 +201,7 @@ export class LocalStack {
         clock,
         logger,
         version: UPDRAFT_VERSION,
+        config,
       });
       const restApi = await serveRestApi(restApp, { port: options.restApiPort ?? 0, host: '127.0.0.1' }).catch(async (error: unknown) => {
         await api.close();

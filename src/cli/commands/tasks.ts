@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { API, commaList, confirmOrAbort, defaultCliIo, examples, formatOf, outputOption, parseInstant, parseWholeNumber, seg, withApi, type CliIo } from '../command-support.ts';
+import { loadLocalConfig } from '../../local/local-config.ts';
+import { runTaskOnce } from '../../local/run-task-once.ts';
+import { API, CommandFailedError, commaList, confirmOrAbort, defaultCliIo, examples, formatOf, outputOption, parseInstant, parseWholeNumber, seg, withApi, type CliIo } from '../command-support.ts';
 import { CliUsageError, printRows } from '../output.ts';
 import { dagRunsPath, type DagRunJson } from './dags-runs.ts';
 
@@ -17,8 +19,42 @@ interface TaskInstanceJson {
 
 const runPath = (dagId: string, runId: string) => `${dagRunsPath(dagId)}/${seg(runId)}`;
 
+/** The fields of Airflow's TaskResponse that `tasks list` prints. */
+interface TaskJson {
+  task_id: string;
+  operator_name: string | null;
+  trigger_rule: string | null;
+  downstream_task_ids: string[] | null;
+}
+
 export function registerTasksCommands(program: Command, io: CliIo = defaultCliIo): void {
-  const tasks = program.command('tasks').description('Inspect and clear task instances');
+  const tasks = program.command('tasks').description('List tasks, inspect and clear task instances');
+
+  outputOption(
+    tasks
+      .command('list <dag_id>')
+      .description("List the tasks of a DAG's latest version (table: one task id a line, as Airflow prints them)")
+      .addHelpText('after', examples('tasks list sales_daily', 'tasks list sales_daily -o json')),
+  ).action(async (dagId: string, options: { output: string }, command: Command) => {
+    const format = formatOf(options);
+    await withApi(command, io, async ({ client }) => {
+      const answer = await client.request<{ tasks: TaskJson[] }>('GET', `${API}/dags/${seg(dagId)}/tasks`);
+      if (format === 'table') {
+        io.stdout.write(answer.tasks.map((task) => `${task.task_id}\n`).join(''));
+        return;
+      }
+      printRows(
+        answer.tasks.map((task) => ({
+          task_id: task.task_id,
+          operator: task.operator_name,
+          trigger_rule: task.trigger_rule,
+          downstream_task_ids: task.downstream_task_ids ?? [],
+        })),
+        format,
+        io.stdout,
+      );
+    });
+  });
 
   outputOption(
     tasks
@@ -46,6 +82,28 @@ export function registerTasksCommands(program: Command, io: CliIo = defaultCliIo
       );
     });
   });
+
+  tasks
+    .command('test <dag_id> <task_id>')
+    .description(
+      'Run one task in this process, without checking its dependencies and without recording any state; prints its log, ' +
+        'exits 1 if it failed (local only: ignores --api-url; upstream XComs read as null)',
+    )
+    .option('-l, --logical-date <iso>', 'logical date of the test run (default: now)')
+    .option('--dags-folder <dir>', 'folder with the DAG files (default: UPDRAFT_DAGS_FOLDER or ./dags)')
+    .addHelpText('after', examples('tasks test etl extract', 'tasks test etl load --logical-date 2026-01-01'))
+    .action(async (dagId: string, taskId: string, options: { logicalDate?: string; dagsFolder?: string }) => {
+      const logicalDate = parseInstant(options.logicalDate, '--logical-date');
+      const result = await runTaskOnce({
+        dagId,
+        taskId,
+        dagsFolder: loadLocalConfig({ dagsFolder: options.dagsFolder }).dagsFolder,
+        logicalDate: logicalDate === undefined ? undefined : new Date(logicalDate),
+      });
+      io.stdout.write(result.log);
+      io.stdout.write(`Task ${dagId}.${taskId}: ${result.state}\n`);
+      if (result.state === 'failed') throw new CommandFailedError(`Task ${dagId}.${taskId} failed; its log is above.`);
+    });
 
   tasks
     .command('logs <dag_id> <run_id> <task_id>')

@@ -77,6 +77,17 @@ export const CONFIG_DEFINITIONS: readonly ConfigDefinition[] = [
     description: 'Seconds a REST API token stays valid.',
   },
   {
+    section: 'api',
+    key: 'expose_config',
+    type: 'boolean',
+    default: false,
+    sensitive: false,
+    example: 'true',
+    description:
+      'Let the REST API show the configuration (`GET /api/v2/config`) to users allowed to read it; sensitive values stay hidden. ' +
+      'Off by default, as in Airflow: the configuration names infrastructure (cluster, subnets, log groups) an API user rarely needs.',
+  },
+  {
     section: 'scheduler',
     key: 'task_heartbeat_timeout',
     type: 'integer',

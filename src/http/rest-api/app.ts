@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
+import type { UpdraftConfig } from '../../core/config/updraft-config.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { ExecutorRegistry } from '../../core/ports/executor.ts';
 import type { Logger } from '../../core/ports/logger.ts';
@@ -26,6 +27,8 @@ export interface RestApiDeps {
   /** Where clearing a task instance stops its running attempt; absent, the attempt ends on its own. */
   executors?: ExecutorRegistry;
   healthThresholds?: Partial<HealthThresholds>;
+  /** The process's configuration, shown by get_config when `[api] expose_config` allows; absent, nothing is exposed. */
+  config?: UpdraftConfig;
   /** The endpoints served (default: all); tests serve one group. */
   endpoints?: readonly Endpoint[];
 }

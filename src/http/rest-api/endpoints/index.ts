@@ -1,5 +1,6 @@
 import type { Endpoint } from '../endpoint.ts';
 import { ASSET_ENDPOINTS } from './assets.ts';
+import { CONFIG_ENDPOINTS } from './config.ts';
 import { CONNECTION_ENDPOINTS } from './connections.ts';
 import { DAG_SOURCE_ENDPOINTS } from './dag-sources.ts';
 import { IMPORT_ERROR_ENDPOINTS } from './import-errors.ts';
@@ -10,6 +11,7 @@ import { DAG_RUN_ENDPOINTS } from './dag-runs.ts';
 import { DAG_ENDPOINTS } from './dags.ts';
 import { MONITOR_ENDPOINTS } from './monitor.ts';
 import { TASK_INSTANCE_ENDPOINTS } from './task-instances.ts';
+import { TASK_ENDPOINTS } from './tasks.ts';
 
 /** Every endpoint of the REST API, group by group; the app serves these and the OpenAPI document describes them. */
 export const ALL_ENDPOINTS: readonly Endpoint[] = [
@@ -17,6 +19,7 @@ export const ALL_ENDPOINTS: readonly Endpoint[] = [
   ...AUTH_ENDPOINTS,
   ...DAG_ENDPOINTS,
   ...DAG_RUN_ENDPOINTS,
+  ...TASK_ENDPOINTS,
   ...TASK_INSTANCE_ENDPOINTS,
   ...VARIABLE_ENDPOINTS,
   ...CONNECTION_ENDPOINTS,
@@ -24,4 +27,5 @@ export const ALL_ENDPOINTS: readonly Endpoint[] = [
   ...IMPORT_ERROR_ENDPOINTS,
   ...DAG_SOURCE_ENDPOINTS,
   ...ASSET_ENDPOINTS,
+  ...CONFIG_ENDPOINTS,
 ];

@@ -131,7 +131,7 @@ describe('UpdraftConfig errors', () => {
   it('refuses an unknown section in the file, listing the sections', () => {
     expect(resolveError({ file: file('# x\n[fargte]\ncluster = a\nsubnets = b'), env: {} }).message).toBe(
       'The Updraft configuration is not valid: ' +
-      './updraft.cfg:2: unknown configuration section [fargte] (did you mean "fargate"?). Known sections: core, api_auth, scheduler, fargate, metrics.',
+      './updraft.cfg:2: unknown configuration section [fargte] (did you mean "fargate"?). Known sections: core, api_auth, api, scheduler, fargate, metrics.',
     );
   });
 
@@ -142,7 +142,7 @@ describe('UpdraftConfig errors', () => {
         'The Updraft configuration is not valid (3 problems):',
         '  - UPDRAFT__CORE: not a configuration variable; they are named UPDRAFT__<SECTION>__<KEY>, e.g. UPDRAFT__CORE__EXECUTOR. Remove or rename it.',
         '  - UPDRAFT__CORE__EXECUTR: unknown key "executr" in section [core] (did you mean "executor"?). Known keys of [core]: executor, parallelism, auth_manager. Remove or rename the variable.',
-        '  - UPDRAFT__WEBSERVER__PORT: unknown configuration section [webserver]. Known sections: core, api_auth, scheduler, fargate, metrics. Remove or rename the variable.',
+        '  - UPDRAFT__WEBSERVER__PORT: unknown configuration section [webserver]. Known sections: core, api_auth, api, scheduler, fargate, metrics. Remove or rename the variable.',
       ].join('\n'),
     );
   });
@@ -166,7 +166,7 @@ describe('UpdraftConfig errors', () => {
     expect(() => config.get('core', 'executors')).toThrow(
       'Unknown key "executors" in section [core] (did you mean "executor"?). Known keys of [core]: executor, parallelism, auth_manager.',
     );
-    expect(() => config.get('celery', 'broker_url')).toThrow('Unknown configuration section [celery]. Known sections: core, api_auth, scheduler, fargate, metrics.');
+    expect(() => config.get('celery', 'broker_url')).toThrow('Unknown configuration section [celery]. Known sections: core, api_auth, api, scheduler, fargate, metrics.');
   });
 });
 
@@ -176,7 +176,7 @@ describe('UpdraftConfig entries', () => {
     expect(entries).toHaveLength(CONFIG_DEFINITIONS.length);
     const ids = entries.map((entry) => `${entry.section}.${entry.key}`);
     expect(ids).toEqual([...ids].sort());
-    expect(ids.slice(0, 3)).toEqual(['api_auth.jwt_expiration_time', 'api_auth.jwt_secret', 'core.auth_manager']);
+    expect(ids.slice(0, 3)).toEqual(['api.expose_config', 'api_auth.jwt_expiration_time', 'api_auth.jwt_secret']);
   });
 
   it('hides a sensitive value when it is set, and shows that it is unset otherwise', () => {
