@@ -5,6 +5,7 @@ import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { createDynamoDbClient, createS3Client } from '../src/aws/clients.ts';
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
 import { DynamoDbPoolStore } from '../src/aws/dynamodb/pool-store.ts';
+import { DynamoDbBackfillStore } from '../src/aws/dynamodb/backfill-store.ts';
 import { DynamoDbUserStore } from '../src/aws/dynamodb/user-store.ts';
 import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
@@ -47,6 +48,7 @@ async function wire(): Promise<Handler> {
     metastore,
     objectStore: new S3ObjectStore({ client: createS3Client(), bucket: config.bucket }),
     pools: new DynamoDbPoolStore(dynamo, config.tableName),
+    backfills: new DynamoDbBackfillStore(dynamo, config.tableName),
     authManager,
     clock: systemClock,
     logger,

@@ -3,7 +3,8 @@
  * runs, starts queued ones, and schedules every running run, which also catches up whatever the fast
  * path missed; then it heartbeats the executors. An ECS "Task State Change" event (routed here for the
  * fargate executor) is handed to the executors first, then ticks. An admin command (`updraft_command`,
- * sent with `aws lambda invoke`, see admin-commands.ts) is run, then ticks. Ticks are safe to overlap:
+ * sent with `aws lambda invoke`, see admin-commands.ts) is run, then ticks. An S3 "Object Created" event
+ * of an asset bucket is recorded as asset events (src/services/assets), then ticks. Ticks are safe to overlap:
  * every write is conditional and run ids are derived.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
@@ -14,6 +15,9 @@ import { createDynamoDbClient, createSqsClient } from '../src/aws/clients.ts';
 import { EmfMetrics } from '../src/aws/cloudwatch/emf-metrics.ts';
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
 import { DynamoDbUserStore } from '../src/aws/dynamodb/user-store.ts';
+import { DynamoDbAssetTriggerStore } from '../src/aws/dynamodb/asset-trigger-store.ts';
+import { parseS3ObjectCreated, S3AssetEventRecorder } from '../src/services/assets/s3-asset-events.ts';
+import { DynamoDbBackfillStore } from '../src/aws/dynamodb/backfill-store.ts';
 import { FargateExecutor } from '../src/aws/ecs/index.ts';
 import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { resolveTokenKey, SecretsManagerBackend } from '../src/aws/secrets-manager/index.ts';
@@ -50,9 +54,12 @@ const schedulerDeps = {
   logger,
   metrics,
   dagVersions: new DagVersionCache(metastore),
+  backfills: new DynamoDbBackfillStore(dynamoDb, config.tableName),
+  assetTriggers: new DynamoDbAssetTriggerStore(dynamoDb, config.tableName),
   settings: { ...config.settings, schedulerId: `lambda:${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'scheduler'}` },
 };
 const tick = new SchedulerTick(schedulerDeps);
+const s3AssetEvents = new S3AssetEventRecorder({ ...schedulerDeps, clock: systemClock });
 // The simple auth manager's users live in the metastore table: create_user makes a deployment's first one.
 const users = new DynamoDbUserStore(dynamoDb, config.tableName);
 
@@ -63,6 +70,15 @@ export const handler = middy<unknown, TickReport | { command: AdminCommandResult
     if (isAdminCommand(event)) {
       const command = await runAdminCommand({ ...schedulerDeps, users }, event);
       return { command, tick: await tick.tick() };
+    }
+    // An object created in one of the deployment's assetBuckets: asset events for the assets it
+    // updates, then a tick, so the runs they make due start now rather than at the next minute.
+    const s3Object = parseS3ObjectCreated(event);
+    if (s3Object) {
+      const recorded = await s3AssetEvents.record(s3Object);
+      const report = await tick.tick();
+      powertools.info('Scheduler tick after an S3 object event done', { ...report, assets: recorded.assetUris });
+      return report;
     }
     // An ECS task that changed state: the executor that started it learns its fate now; the tick
     // below acts on it (and, for a task this container never saw, finds it through DescribeTasks).

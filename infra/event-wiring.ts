@@ -17,6 +17,8 @@ export interface EventWiringProps {
   /** Events the DAG processor could not take after its retries wait here (nothing is lost). */
   eventDeadLetterQueue: IQueue;
   endpoints: Readonly<Record<'execution-api' | 'rest-api', HttpEndpoint>>;
+  /** The users' buckets whose new objects become asset events (the stack's `assetBuckets`); none: no rule. */
+  assetBuckets?: readonly string[];
   /** The ECS cluster of the fargate executor, when deployed. */
   cluster: CfnCluster | null;
   /** The worker's concurrency cap on the event source mapping (at least 2, SQS's minimum). */
@@ -70,6 +72,22 @@ export class EventWiring extends Construct {
                 detailType: [...source.detailTypes],
                 detail: { bucket: { name: [props.bucketName] }, object: { key: [{ prefix: source.keyPrefix }] } },
               },
+              targets: [new LambdaTarget(target, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: props.eventDeadLetterQueue })],
+            }),
+          );
+          break;
+        case 'asset-bucket-object':
+          if (!props.assetBuckets?.length) break;
+          this.wired.set(
+            route.id,
+            new Rule(this, route.id, {
+              description: route.description,
+              eventPattern: {
+                source: ['aws.s3'],
+                detailType: [...source.detailTypes],
+                detail: { bucket: { name: [...props.assetBuckets] } },
+              },
+              // An event lost after retries would be a run that never starts: keep it in the dead-letter queue.
               targets: [new LambdaTarget(target, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: props.eventDeadLetterQueue })],
             }),
           );

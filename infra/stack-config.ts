@@ -30,6 +30,11 @@ export interface StackConfig {
   fargateMemoryMb: number;
   /** Subscribed to the alarm topic when set. */
   alarmEmail: string | null;
+  /**
+   * Names of the users' S3 buckets whose new objects update assets (`s3://<bucket>/...`). Each bucket
+   * must have "Amazon EventBridge" notifications turned on; the stack cannot change a bucket it does not own.
+   */
+  assetBuckets: string[];
 }
 
 export const STACK_CONFIG_DEFAULTS: StackConfig = {
@@ -47,6 +52,7 @@ export const STACK_CONFIG_DEFAULTS: StackConfig = {
   fargateCpu: 1024,
   fargateMemoryMb: 2048,
   alarmEmail: null,
+  assetBuckets: [],
 };
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -103,6 +109,18 @@ const schema = z
     }),
     fargateMemoryMb: integerish(512, 122880),
     alarmEmail: z.email('must be an e-mail address').nullable(),
+    assetBuckets: listish.pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+              'must be S3 bucket names (3-63 lower-case letters, digits, dots and dashes), not s3:// URIs or ARNs',
+            ),
+        )
+        .refine((names) => new Set(names).size === names.length, 'names a bucket twice'),
+    ),
   })
   .superRefine((config, issues) => {
     const memory = FARGATE_MEMORY_BY_CPU[config.fargateCpu];

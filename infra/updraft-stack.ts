@@ -155,6 +155,7 @@ export class UpdraftStack extends Stack {
       endpoints: this.endpoints,
       cluster: fargateExecutor && this.container ? this.container.cluster : null,
       workerMaxConcurrency: Math.max(2, config.parallelism),
+      assetBuckets: config.assetBuckets,
     });
 
     this.observability = new Observability(this, 'Observability', {

@@ -4,6 +4,7 @@ import { silentLogger } from '../core/ports/logger.ts';
 import type { Metastore } from '../core/ports/metastore.ts';
 import type { ObjectStore } from '../core/ports/object-store.ts';
 import type { PoolStore } from '../core/ports/pool-store.ts';
+import type { BackfillStore } from '../core/ports/backfill-store.ts';
 import type { UserRecord, UserStore } from '../core/ports/user-store.ts';
 import { createRestApiApp } from '../http/rest-api/app.ts';
 import type { Endpoint } from '../http/rest-api/endpoint.ts';
@@ -88,6 +89,7 @@ export interface LocalApiDeps {
   metastore: Metastore;
   objectStore: ObjectStore;
   pools: PoolStore;
+  backfills?: BackfillStore;
   users: UserStore;
   jwtSecret: string;
   home: string;
@@ -113,6 +115,7 @@ export async function localApiConnection(deps: LocalApiDeps): Promise<ApiConnect
     metastore: deps.metastore,
     objectStore: deps.objectStore,
     pools: deps.pools,
+    backfills: deps.backfills,
     authManager,
     clock,
     logger: silentLogger,
@@ -164,6 +167,7 @@ export async function openApiConnection(
       metastore: state.metastore,
       objectStore: state.objectStore,
       pools: state.pools,
+      backfills: state.backfills,
       users: state.users,
       jwtSecret,
       home,

@@ -15,6 +15,7 @@ import type { ObjectEvent } from '../services/dag-processing/dag-processor.ts';
 export const LOCAL_DELIVERY: Readonly<Record<EventRouteSource['kind'], string | null>> = {
   schedule: 'LocalStack.startTicking: a timer at the route\'s localEverySeconds',
   'bucket-object': 'DagFolderSync raises the S3 events of the watched folder; LocalEventRouter hands them to the routes\' targets',
+  'asset-bucket-object': null,
   'ecs-task-state-change': null,
   'task-queue': 'WorkerPool: worker processes poll the local queue with the route\'s batch size (the Lambda SQS poller\'s twin)',
   http: 'LocalStack serves the Execution API and the REST API on localhost',

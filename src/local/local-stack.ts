@@ -16,6 +16,8 @@ import { TaskTokens } from '../services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler, SchedulerTick, type SchedulerSettings } from '../services/scheduler/index.ts';
 import { createRestApiApp, serveRestApi, UPDRAFT_VERSION } from '../http/rest-api/index.ts';
 import { DynamoDbPoolStore } from '../aws/dynamodb/pool-store.ts';
+import { DynamoDbBackfillStore } from '../aws/dynamodb/backfill-store.ts';
+import { DynamoDbAssetTriggerStore } from '../aws/dynamodb/asset-trigger-store.ts';
 import { DynamoDbUserStore } from '../aws/dynamodb/user-store.ts';
 import { ensureAdminUser } from '../services/auth/bootstrap-admin.ts';
 import { loadAuthManager } from '../services/auth/load-auth-manager.ts';
@@ -160,6 +162,8 @@ export class LocalStack {
         logger,
         dagVersions,
         runFacts,
+        backfills: new DynamoDbBackfillStore(dynamo, LOCAL_RESOURCE_NAMES.table),
+        assetTriggers: new DynamoDbAssetTriggerStore(dynamo, LOCAL_RESOURCE_NAMES.table),
         settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'local', ...options.schedulerSettings },
       };
       runScheduler = new RunScheduler(schedulerDeps);
@@ -196,6 +200,7 @@ export class LocalStack {
         metastore,
         objectStore,
         pools: new DynamoDbPoolStore(dynamo, LOCAL_RESOURCE_NAMES.table),
+        backfills: schedulerDeps.backfills,
         authManager,
         executors,
         clock,

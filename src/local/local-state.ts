@@ -3,6 +3,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createDynamoDbClient, createS3Client } from '../aws/clients.ts';
 import { DynamoDbMetastore, createMetastoreTable } from '../aws/dynamodb/index.ts';
 import { DynamoDbPoolStore } from '../aws/dynamodb/pool-store.ts';
+import { DynamoDbBackfillStore } from '../aws/dynamodb/backfill-store.ts';
 import { DynamoDbUserStore } from '../aws/dynamodb/user-store.ts';
 import { S3ObjectStore } from '../aws/s3/object-store.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -20,6 +21,8 @@ export interface LocalState {
   users: DynamoDbUserStore;
   /** Pools (Airflow's pools), in the metastore table. */
   pools: DynamoDbPoolStore;
+  /** Backfills, in the metastore table. */
+  backfills: DynamoDbBackfillStore;
   objectStore: S3ObjectStore;
   /** What `triggerDagRun` needs, bound to this state. */
   triggerDeps: Parameters<typeof triggerDagRun>[0];
@@ -64,6 +67,7 @@ async function connect(endpoints: LocalEndpoints, standaloneRunning: boolean, st
     metastore,
     users: new DynamoDbUserStore(dynamo, LOCAL_RESOURCE_NAMES.table),
     pools: new DynamoDbPoolStore(dynamo, LOCAL_RESOURCE_NAMES.table),
+    backfills: new DynamoDbBackfillStore(dynamo, LOCAL_RESOURCE_NAMES.table),
     triggerDeps: { metastore, clock: systemClock, dagVersions: new DagVersionCache(metastore), logger: silentLogger },
     objectStore: new S3ObjectStore({ client: s3, bucket: LOCAL_RESOURCE_NAMES.bucket }),
     standaloneRunning,

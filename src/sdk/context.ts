@@ -1,3 +1,5 @@
+import type { OutletEventAccessors, TriggeringAssetEvent } from './assets.ts';
+
 /**
  * The task instance a running task belongs to, with access to XCom (Airflow's `ti`).
  *
@@ -135,4 +137,8 @@ export interface TaskContext {
   readonly log: TaskLog;
   /** Aborted when the task times out or is cleared: pass it to fetch and other cancellable work. */
   readonly signal: AbortSignal;
+  /** The asset events this task emits for its outlets when it succeeds; set their `extra` here. */
+  readonly outletEvents: OutletEventAccessors;
+  /** For an asset-triggered run: the asset updates that started it, by asset URI (empty otherwise). */
+  readonly triggeringAssetEvents: Readonly<Record<string, readonly TriggeringAssetEvent[]>>;
 }

@@ -4,6 +4,7 @@ import { jsonProblem } from './json-check.ts';
 import { PARAM_TYPES, isParam, matchesParamType, type ParamSpec, type ParamType } from './params.ts';
 import { DEFAULT_ARG_KEYS, describe, rejectUnknownKeys, resolveTaskOptions, type DefaultArgs } from './task-options.ts';
 import type { Schedule } from './timetables/index.ts';
+import type { AssetSchedule } from './asset-schedule.ts';
 
 /**
  * Options of `dag()` (Airflow's `DAG` arguments, in camelCase).
@@ -27,9 +28,11 @@ export interface DagOptions {
   dagId: string;
   /**
    * A cron expression, a preset (`@once`, `@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`, ...),
-   * a timetable object, or null for manual runs only (the default, as in Airflow 3).
+   * a timetable object, or null for manual runs only (the default, as in Airflow 3). It may also be an
+   * asset, a list of assets (run when all were updated), an `and`/`or` asset condition, or
+   * `{ timetable, assets }` to run on either (see `asset()`).
    */
-  schedule?: Schedule;
+  schedule?: Schedule | AssetSchedule;
   /** First date the schedule covers. A string without an offset is read in `timezone`. */
   startDate?: Date | string | null;
   /** Last date the schedule covers (inclusive). */

@@ -16,6 +16,8 @@ import type { ParamSpec } from './params.ts';
 import type { TaskDefinition } from './task-definition.ts';
 import { describe, invalidIdReason, rejectUnknownKeys } from './task-options.ts';
 import { resolveSchedule, type Schedule, type Timetable } from './timetables/index.ts';
+import { resolveAssetSchedule } from './asset-schedule.ts';
+import type { AssetCondition } from './assets.ts';
 
 const DAG_BRAND = Symbol.for('updraft.dag');
 
@@ -44,6 +46,8 @@ export interface Dag {
   readonly maxActiveRuns: number;
   readonly maxActiveTasks: number;
   readonly params: Readonly<Record<string, ParamSpec>>;
+  /** The assets whose updates run the DAG (besides its timetable), or null. */
+  readonly assetCondition: AssetCondition | null;
   /** Tasks in the order the build function added them. */
   readonly tasks: ReadonlyMap<string, TaskDefinition>;
 }
@@ -102,15 +106,17 @@ export function dag(options: DagOptions, build: () => void): Dag {
   if (startDate && endDate && endDate < startDate) {
     throw new DagDefinitionError(`${where}: endDate ${endDate.toISOString()} is before startDate ${startDate.toISOString()}.`);
   }
-  const schedule = options.schedule === undefined ? null : options.schedule;
+  const assetSchedule = resolveAssetSchedule(where, options.schedule);
+  const schedule = assetSchedule ? assetSchedule.timeSchedule : options.schedule === undefined ? null : (options.schedule as Schedule);
   const timetable = resolveTimetable(where, schedule, timezone);
+  const timeDescription = typeof schedule === 'string' ? schedule : schedule === null ? null : timetable.summary;
   const builder = new DagBuilder(dagId, resolveDefaultArgs(where, options.defaultArgs));
   const resolved = {
     dagId,
     description: resolveOptionalText(where, 'description', options.description),
     tags: resolveTags(where, options.tags),
     timetable,
-    scheduleDescription: typeof schedule === 'string' ? schedule : schedule === null ? null : timetable.summary,
+    scheduleDescription: assetSchedule ? assetSchedule.describe(timeDescription ?? '') : timeDescription,
     startDate,
     endDate,
     timezone,
@@ -118,6 +124,7 @@ export function dag(options: DagOptions, build: () => void): Dag {
     maxActiveRuns: resolvePositiveInteger(where, 'maxActiveRuns', options.maxActiveRuns, 16),
     maxActiveTasks: resolvePositiveInteger(where, 'maxActiveTasks', options.maxActiveTasks, 16),
     params: resolveParams(where, options.params),
+    assetCondition: assetSchedule?.condition ?? null,
   };
 
   runBuild(builder, build);

@@ -37,4 +37,21 @@ export { param, isParam, type Param, type ParamOptions, type ParamSpec, type Par
 export { TRIGGER_RULES, isTriggerRule, type TriggerRule } from './trigger-rules.ts';
 export { SkipTask, FailNoRetry, RescheduleTask, rescheduleDateOf, taskSignalOf, type TaskSignal } from './signals.ts';
 export { DagDefinitionError } from './errors.ts';
+export {
+  asset,
+  assetAll,
+  assetAny,
+  isAsset,
+  isAssetCondition,
+  normalizeAssetUri,
+  MAX_ASSET_URI_LENGTH,
+  type Asset,
+  type AssetCondition,
+  type AssetOptions,
+  type OutletEventAccessor,
+  type OutletEventAccessors,
+  type TriggeringAssetEvent,
+  type SerializedAssetConditionJson,
+} from './assets.ts';
+export { resolveAssetSchedule, type AssetOrTimeSchedule, type AssetSchedule, type ResolvedAssetSchedule } from './asset-schedule.ts';
 export * from './timetables/index.ts';

@@ -1,3 +1,4 @@
+import type { Asset } from './assets.ts';
 import type { TaskContext } from './context.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 
@@ -68,6 +69,8 @@ export interface BaseTaskDefinition {
   /** Whether the task's result is pushed as the `return_value` XCom. */
   readonly doXcomPush: boolean;
   readonly doc: string | null;
+  /** Assets the task updates; the runner reports one asset event per outlet when the task succeeds. */
+  readonly outlets: readonly Asset[];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isAsset, type Asset } from './assets.ts';
 import { DagDefinitionError } from './errors.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from './trigger-rules.ts';
 
@@ -40,6 +41,8 @@ export interface TaskOptions {
   priorityWeight?: number;
   /** Documentation shown with the task. */
   doc?: string | null;
+  /** Assets the task updates: each gets an asset event when the task succeeds (Airflow's `outlets`). */
+  outlets?: readonly Asset[];
 }
 
 /**
@@ -66,6 +69,7 @@ export interface ResolvedTaskOptions {
   poolSlots: number;
   priorityWeight: number;
   doc: string | null;
+  outlets: readonly Asset[];
 }
 
 export const DEFAULT_ARG_KEYS = [
@@ -81,6 +85,7 @@ export const DEFAULT_ARG_KEYS = [
   'poolSlots',
   'priorityWeight',
   'doc',
+  'outlets',
 ] as const satisfies readonly (keyof DefaultArgs)[];
 
 export const TASK_OPTION_KEYS = ['taskId', ...DEFAULT_ARG_KEYS] as const;
@@ -175,6 +180,12 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
   const doc = pick('doc') ?? null;
   if (doc !== null && typeof doc !== 'string') fail(`doc must be a string or null, got ${describe(doc)}.`);
 
+  const outlets = pick('outlets') ?? [];
+  if (!Array.isArray(outlets)) fail(`outlets must be a list of assets, e.g. [asset('s3://bucket/prefix/')], got ${describe(outlets)}.`);
+  outlets.forEach((outlet: unknown, index: number) => {
+    if (!isAsset(outlet)) fail(`outlets[${index}] is not an asset; build it with asset('s3://bucket/prefix/').`);
+  });
+
   return {
     triggerRule,
     retries,
@@ -188,6 +199,8 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
     poolSlots,
     priorityWeight,
     doc,
+    // One event per asset even when it is listed twice.
+    outlets: Object.freeze([...new Map(outlets.map((outlet) => [outlet.uri, outlet])).values()]),
   };
 }
 

@@ -28,6 +28,16 @@ function wiredRoute(template: Template, route: EventRoute): Resource | null {
             JSON.stringify(rule.Properties.EventPattern?.detail?.object?.key) === JSON.stringify([{ prefix: source.keyPrefix }]),
         )?.rule ?? null
       );
+    case 'asset-bucket-object':
+      return (
+        rules(template).find(
+          ({ rule, target: arn }) =>
+            JSON.stringify(arn) === JSON.stringify(target) &&
+            JSON.stringify(rule.Properties.EventPattern?.['detail-type']) === JSON.stringify(source.detailTypes) &&
+            JSON.stringify(rule.Properties.EventPattern?.detail?.bucket?.name) === JSON.stringify(ASSET_CONTEXT.assetBuckets.split(',')) &&
+            rule.Properties.EventPattern?.detail?.object === undefined,
+        )?.rule ?? null
+      );
     case 'ecs-task-state-change':
       return (
         rules(template).find(
@@ -51,9 +61,16 @@ function wiredRoute(template: Template, route: EventRoute): Resource | null {
   }
 }
 
+/** Users' buckets whose new objects update assets; without any, the stack routes no such events. */
+const ASSET_CONTEXT = { assetBuckets: 'landing-zone,partner-drops' } as const;
+
 describe.each([
-  ['with the fargate executor', FARGATE_CONTEXT, EVENT_ROUTES],
-  ['without it (no ECS events to route)', {}, EVENT_ROUTES.filter((route) => route.source.kind !== 'ecs-task-state-change')],
+  ['with the fargate executor and asset buckets', { ...FARGATE_CONTEXT, ...ASSET_CONTEXT }, EVENT_ROUTES],
+  [
+    'without them (no ECS events, no asset buckets to route)',
+    {},
+    EVENT_ROUTES.filter((route) => route.source.kind !== 'ecs-task-state-change' && route.source.kind !== 'asset-bucket-object'),
+  ],
 ])('the stack %s wires exactly the declared event routes', (_label, context, expected) => {
   let template: Template;
   beforeAll(() => {
@@ -65,7 +82,9 @@ describe.each([
   });
 
   it('and nothing else invokes a function', () => {
-    const ruleRoutes = expected.filter((route) => ['schedule', 'bucket-object', 'ecs-task-state-change'].includes(route.source.kind));
+    const ruleRoutes = expected.filter((route) =>
+      ['schedule', 'bucket-object', 'asset-bucket-object', 'ecs-task-state-change'].includes(route.source.kind),
+    );
     expect(rules(template)).toHaveLength(ruleRoutes.length);
     expect(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).toHaveLength(expected.filter((r) => r.source.kind === 'task-queue').length);
     expect(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).toHaveLength(expected.filter((r) => r.source.kind === 'http').length);

@@ -18,6 +18,12 @@ describe('readStackConfig', () => {
     expect(read({ executors: ['fargate'], fargateSubnetIds: ['subnet-0a1b'] })).toMatchObject({ executors: ['fargate'] });
   });
 
+  it('reads the asset buckets as a list of bucket names, none by default', () => {
+    expect(read({}).assetBuckets).toEqual([]);
+    expect(read({ assetBuckets: 'landing-zone, partner.drops' }).assetBuckets).toEqual(['landing-zone', 'partner.drops']);
+    expect(read({ assetBuckets: ['landing-zone'] }).assetBuckets).toEqual(['landing-zone']);
+  });
+
   it('accepts the worker sizing, parallelism, Fargate task size and alarm e-mail', () => {
     expect(
       read({ parallelism: '64', workerMemoryMb: '3008', workerTimeoutSeconds: '600', fargateCpu: '2048', fargateMemoryMb: '8192', alarmEmail: 'ops@example.com' }),
@@ -54,6 +60,9 @@ describe('readStackConfig', () => {
     [{ fargateCpu: '300' }, 'fargateCpu'],
     [{ fargateCpu: '256', fargateMemoryMb: '4096' }, 'fargateMemoryMb'],
     [{ alarmEmail: 'not an address' }, 'alarmEmail'],
+    [{ assetBuckets: 's3://landing-zone' }, 'assetBuckets.0'],
+    [{ assetBuckets: 'arn:aws:s3:::landing-zone' }, 'assetBuckets.0'],
+    [{ assetBuckets: 'landing-zone,landing-zone' }, 'assetBuckets'],
   ])('rejects %j, naming the key and how to fix it', (context, key) => {
     let thrown: unknown;
     try {

@@ -27,7 +27,7 @@ const DAG_RUN_SPEC: RecordSpec<DagRunRecord> = {
   revision: { kind: 'number' },
 };
 
-const CHANGEABLE = new Set<string>(['state', 'startDate', 'endDate', 'conf', 'queuedAt']);
+const CHANGEABLE = new Set<string>(['state', 'startDate', 'endDate', 'conf', 'queuedAt', 'runType']);
 
 /** Not part of DagRunRecord: what a person wrote about the run (Airflow's DagRunNote), on the run's item. */
 const NOTE_ATTR = 'note';

@@ -7,6 +7,7 @@ import { API, confirmOrAbort, defaultCliIo, examples, formatOf, outputOption, pa
 import { CliUsageError, printRecord, printRows } from '../output.ts';
 import { registerDagsDeployCommand } from './dags-deploy.ts';
 import { registerDagRunCommands } from './dags-runs.ts';
+import { registerDagsBackfillCommand } from './dags-backfill.ts';
 
 /** The fields of Airflow's DAGResponse the commands print. */
 export interface DagJson {
@@ -164,6 +165,7 @@ export function registerDagsCommands(program: Command, io: CliIo = defaultCliIo)
   });
 
   registerDagRunCommands(dags, io);
+  registerDagsBackfillCommand(dags, io);
 
   dags
     .command('test <dag_id>')

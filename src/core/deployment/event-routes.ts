@@ -12,6 +12,12 @@ export type EventRouteSource =
   | { kind: 'schedule'; everyMinutes: number; localEverySeconds: number }
   /** S3 object events of the Updraft bucket under a prefix, through EventBridge (locally: the folder watcher). */
   | { kind: 'bucket-object'; detailTypes: readonly BucketObjectDetailType[]; keyPrefix: string }
+  /**
+   * S3 "Object Created" events of the users' own buckets named in the stack's `assetBuckets` (none by
+   * default): asset events for the assets the object updates. Each bucket must send its events to
+   * EventBridge (a bucket setting the stack cannot change on a bucket it does not own).
+   */
+  | { kind: 'asset-bucket-object'; detailTypes: readonly ['Object Created'] }
   /** ECS task state changes of the cluster's tasks, for the fargate executor (no local twin: see `local`). */
   | { kind: 'ecs-task-state-change'; lastStatuses: readonly string[] }
   /** Messages of the task queue (the lambda executor), polled in batches. */
@@ -48,6 +54,17 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
     source: { kind: 'bucket-object', detailTypes: ['Object Created', 'Object Deleted'], keyPrefix: DAG_PREFIX },
     target: 'dag-processor',
     local: 'emulated',
+  },
+  {
+    id: 'AssetObjectCreated',
+    description: 'An object was created in an asset bucket: asset events for the assets it updates, then a tick',
+    source: { kind: 'asset-bucket-object', detailTypes: ['Object Created'] },
+    // Not the DAG processor: it parses user code and must stay busy with DAG files only.
+    target: 'scheduler',
+    local: {
+      notEmulated:
+        'local mode has no user buckets and its S3 emulator raises no events; post asset events to the REST API (POST /api/v2/assets/events)',
+    },
   },
   {
     id: 'FargateTaskStopped',

@@ -1,4 +1,5 @@
 import type { SerializedTimetableJson as SerializedTimetable } from '../../sdk/timetables/types.ts';
+import type { SerializedAssetConditionJson as SerializedAssetCondition } from '../../sdk/assets.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 
 /**
@@ -12,6 +13,15 @@ export const SERIALIZED_DAG_FORMAT_VERSION = 1;
 
 /** The SDK owns the timetables' JSON form (DAG files must not import the rest of Updraft); core uses it. */
 export type { SerializedTimetable };
+
+/** An asset condition (Airflow's Asset / AssetAll / AssetAny); the SDK owns its JSON form too. */
+export type { SerializedAssetCondition };
+
+/** An asset a task updates; `extra` is the asset's static metadata, omitted when empty. */
+export interface SerializedAsset {
+  uri: string;
+  extra?: Record<string, unknown>;
+}
 
 /** A DAG-level param, as Airflow's `Param`: a default and an optional JSON-schema-ish description. */
 export interface SerializedParam {
@@ -51,6 +61,8 @@ export interface SerializedTask {
   /** Whether the return value is pushed as the `return_value` XCom. */
   doXcomPush: boolean;
   doc: string | null;
+  /** Assets the task updates on success. Absent when none, so DAGs without assets keep their version ids. */
+  outlets?: SerializedAsset[];
 }
 
 export interface SerializedDag {
@@ -70,6 +82,11 @@ export interface SerializedDag {
   maxActiveRuns: number;
   maxActiveTasks: number;
   params: Record<string, SerializedParam>;
+  /**
+   * The assets whose updates run the DAG, beside its timetable (which is `null` for assets only).
+   * Absent when the DAG is not scheduled on assets.
+   */
+  assetCondition?: SerializedAssetCondition;
   /** Tasks in a topological order (every upstream before its downstreams). */
   tasks: SerializedTask[];
 }

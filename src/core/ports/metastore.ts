@@ -38,7 +38,8 @@ export interface DagRunCondition {
   state?: DagRunState | readonly DagRunState[];
 }
 
-export type DagRunChanges = Partial<Pick<DagRunRecord, 'state' | 'startDate' | 'endDate' | 'conf' | 'queuedAt'>>;
+/** `runType` changes only when a backfill takes over an existing run to run it again (Airflow does the same). */
+export type DagRunChanges = Partial<Pick<DagRunRecord, 'state' | 'startDate' | 'endDate' | 'conf' | 'queuedAt' | 'runType'>>;
 
 /** An inclusive range of instants; an absent bound is open. */
 export interface InstantRange {

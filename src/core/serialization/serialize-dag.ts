@@ -1,8 +1,9 @@
-import type { Dag, ParamSpec, TaskDefinition } from '../../sdk/index.ts';
+import type { Asset, Dag, ParamSpec, TaskDefinition } from '../../sdk/index.ts';
 import { ValidationError } from '../errors.ts';
 import {
   SERIALIZED_DAG_FORMAT_VERSION,
   type SerializedDag,
+  type SerializedAsset,
   type SerializedParam,
   type SerializedTask,
 } from '../model/serialized-dag.ts';
@@ -31,6 +32,7 @@ export function serializeDag(dag: Dag, fileloc: string): SerializedDag {
     maxActiveRuns: dag.maxActiveRuns,
     maxActiveTasks: dag.maxActiveTasks,
     params: Object.fromEntries(Object.entries(dag.params).map(([name, spec]) => [name, serializeParam(spec)])),
+    ...(dag.assetCondition ? { assetCondition: dag.assetCondition.toJSON() } : {}),
     tasks: topologicalOrder(dag.dagId, dag.tasks.values()).map(serializeTask),
   };
   let json: unknown;
@@ -48,6 +50,10 @@ function serializeParam(spec: ParamSpec): SerializedParam {
   if (spec.description !== undefined) param.description = spec.description;
   if (spec.type !== undefined) param.type = spec.type;
   return param;
+}
+
+function serializeAsset(asset: Asset): SerializedAsset {
+  return Object.keys(asset.extra).length > 0 ? { uri: asset.uri, extra: { ...asset.extra } } : { uri: asset.uri };
 }
 
 function serializeTask(task: TaskDefinition): SerializedTask {
@@ -70,5 +76,6 @@ function serializeTask(task: TaskDefinition): SerializedTask {
     args: task.args.map((arg) => ({ ...arg })),
     doXcomPush: task.doXcomPush,
     doc: task.doc,
+    ...(task.outlets.length > 0 ? { outlets: task.outlets.map(serializeAsset) } : {}),
   };
 }

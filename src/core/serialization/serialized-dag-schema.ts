@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   SERIALIZED_DAG_FORMAT_VERSION,
+  type SerializedAsset,
+  type SerializedAssetCondition,
   type SerializedDag,
   type SerializedParam,
   type SerializedTask,
@@ -44,6 +46,20 @@ export const serializedTimetableSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('null') }),
 ]);
 
+const assetUri = z.string().min(1).max(1500);
+
+export const serializedAssetSchema = z.strictObject({
+  uri: assetUri,
+  extra: z.record(z.string(), jsonValue).optional(),
+});
+
+export const serializedAssetConditionSchema: z.ZodType<SerializedAssetCondition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ kind: z.literal('asset'), uri: assetUri }),
+    z.strictObject({ kind: z.enum(['all', 'any']), of: z.array(serializedAssetConditionSchema).min(1) }),
+  ]),
+);
+
 export const serializedParamSchema = z.strictObject({
   default: jsonValue.optional(),
   description: z.string().optional(),
@@ -74,6 +90,7 @@ export const serializedTaskSchema = z.strictObject({
   args: z.array(serializedTaskArgSchema),
   doXcomPush: z.boolean(),
   doc: z.string().nullable(),
+  outlets: z.array(serializedAssetSchema).optional(),
 });
 
 export const serializedDagSchema = z.strictObject({
@@ -91,6 +108,7 @@ export const serializedDagSchema = z.strictObject({
   maxActiveRuns: z.number().int().positive(),
   maxActiveTasks: z.number().int().positive(),
   params: z.record(z.string(), serializedParamSchema),
+  assetCondition: serializedAssetConditionSchema.optional(),
   tasks: z.array(serializedTaskSchema),
 });
 
@@ -104,4 +122,5 @@ export type SchemaMatchesModel = [
   Assert<Equal<z.infer<typeof serializedTaskArgSchema>, SerializedTaskArg>>,
   Assert<Equal<z.infer<typeof serializedParamSchema>, SerializedParam>>,
   Assert<Equal<z.infer<typeof serializedTimetableSchema>, SerializedTimetable>>,
+  Assert<Equal<z.infer<typeof serializedAssetSchema>, SerializedAsset>>,
 ];

@@ -6,6 +6,7 @@ import type { ExecutorRegistry } from '../../core/ports/executor.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Metastore } from '../../core/ports/metastore.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
+import type { BackfillStore } from '../../core/ports/backfill-store.ts';
 import type { PoolStore } from '../../core/ports/pool-store.ts';
 import type { AuthManager } from '../../services/auth/auth-manager.ts';
 import { authenticate, authorize } from './authorization.ts';
@@ -19,6 +20,8 @@ export interface RestApiDeps {
   metastore: Metastore;
   objectStore: ObjectStore;
   pools: PoolStore;
+  /** Backfills (the backfill endpoints answer 503 without it). */
+  backfills?: BackfillStore;
   authManager: AuthManager;
   clock: Clock;
   logger: Logger;

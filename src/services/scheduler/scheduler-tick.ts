@@ -3,6 +3,8 @@ import type { DagRecord, DagRunRecord, TaskInstanceRecord } from '../../core/mod
 import { planRunCreation } from '../../core/scheduling/run-creation.ts';
 import { deserializeTimetable } from '../../core/timetables/deserialize.ts';
 import { mapWithConcurrency } from './concurrency.ts';
+import { createAssetTriggeredRuns } from './asset-run-creation.ts';
+import { progressBackfills } from '../backfill/backfill-tick-step.ts';
 import { dagRunMapKey } from '../../core/model/keys.ts';
 import { METRIC_NAMES } from '../../core/metric-names.ts';
 import { noopMetrics, type Metrics } from '../../core/ports/metrics.ts';
@@ -80,6 +82,9 @@ export class SchedulerTick {
     if (importErrors) metrics.gauge(METRIC_NAMES.dagImportErrors, importErrors.length, {}, 'Count');
     const schedulable = new Map(dags.filter((d) => d.isActive && !d.isPaused).map((d) => [d.dagId, d]));
     const runsByDag = groupByDag(activeRuns);
+    // Runs of active backfills go by their backfill's maxActiveRuns, not the DAG's (Airflow 3): the step
+    // takes them out of runsByDag before anything below counts or starts the DAG's runs.
+    const backfillRuns = await progressBackfills(this.deps, runsByDag, schedulable, now, report);
     const concurrency = settings.tickConcurrency ?? DEFAULT_SCHEDULER_SETTINGS.tickConcurrency ?? 8;
 
     const due = [...schedulable.values()].filter(
@@ -97,8 +102,10 @@ export class SchedulerTick {
         this.deps.logger.error(`Could not create the due runs of DAG "${dag.dagId}": ${describe(error)}`, { dag_id: dag.dagId });
       }
     });
+    // DAGs scheduled on assets (paused ones too: their updates are skipped, not saved for later).
+    await createAssetTriggeredRuns(this.deps, dags, runsByDag, now, concurrency, report);
 
-    const running: DagRunRecord[] = [];
+    const running: DagRunRecord[] = [...backfillRuns];
     for (const [dagId, runs] of runsByDag) {
       const dag = schedulable.get(dagId);
       // Airflow neither starts nor schedules runs of paused DAGs; they resume when it is unpaused.

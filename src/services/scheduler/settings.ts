@@ -1,3 +1,5 @@
+import type { BackfillStore } from '../../core/ports/backfill-store.ts';
+import type { AssetTriggerStore } from '../../core/ports/asset-trigger-store.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { ExecutorRegistry } from '../../core/ports/executor.ts';
 import type { Logger } from '../../core/ports/logger.ts';
@@ -38,4 +40,8 @@ export interface SchedulerDeps {
   runFacts?: RunFactsCache;
   /** Flushed at the end of each tick (the executors' slot metrics go through it). */
   metrics?: Metrics;
+  /** Where asset-triggered runs record what they consumed; absent, DAGs scheduled on assets never run by them. */
+  assetTriggers?: AssetTriggerStore;
+  /** Backfills the tick starts and completes (src/services/backfill); absent, backfill runs are not told apart. */
+  backfills?: BackfillStore;
 }

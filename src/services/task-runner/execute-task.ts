@@ -7,6 +7,8 @@ import { UnsupportedOperatorError, XComValueError } from './errors.ts';
 import type { TaskSecretAccess } from './secret-access.ts';
 import type { TaskLog } from './task-log.ts';
 import { RETURN_VALUE_KEY, type XComAccess } from './xcom-access.ts';
+import { OutletEvents } from './outlet-events.ts';
+import { triggeringAssetEventsOf } from './template-rendering.ts';
 
 /** How the task's own code ended (errors, signals included, are thrown). */
 export type ExecutionResult = { kind: 'success'; returnValue: unknown } | { kind: 'skipped'; message: string };
@@ -18,6 +20,8 @@ export interface ExecuteOptions {
   secrets: TaskSecretAccess;
   log: TaskLog;
   signal: AbortSignal;
+  /** The task's outlet events, which the caller sends on success (default: fresh ones, unsent). */
+  outletEvents?: OutletEvents;
 }
 
 /** Renders the task's template fields and runs it by operator. */
@@ -41,7 +45,7 @@ export async function executeTask(options: ExecuteOptions): Promise<ExecutionRes
     }
     case 'taskflow': {
       const args = await Promise.all(task.args.map((arg) => (arg.kind === 'literal' ? arg.value : argumentFromXCom(xcoms, arg))));
-      const ctx = taskContext(info, xcoms, secrets, log, signal);
+      const ctx = taskContext(info, xcoms, secrets, log, signal, options.outletEvents ?? new OutletEvents(task.taskId, task.outlets ?? []));
       const returned = await untilAborted(Promise.resolve().then(() => task.fn(ctx, ...args)), signal);
       return { kind: 'success', returnValue: returned };
     }
@@ -57,6 +61,7 @@ export function taskContext(
   secrets: TaskSecretAccess,
   log: TaskLog,
   signal: AbortSignal,
+  outletEvents: OutletEvents,
 ): TaskContext {
   const { ti } = info;
   return {
@@ -89,6 +94,8 @@ export function taskContext(
     connections: secrets.connections,
     log: { info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     signal,
+    outletEvents,
+    triggeringAssetEvents: structuredClone(triggeringAssetEventsOf(info.conf)),
   };
 }
 

@@ -19,6 +19,7 @@ import { startHeartbeat } from './heartbeat.ts';
 import { toJsonValue } from './json-value.ts';
 import { describeError, TaskLog } from './task-log.ts';
 import { XComAccess } from './xcom-access.ts';
+import { OutletEvents } from './outlet-events.ts';
 import { TaskSecretAccess } from './secret-access.ts';
 
 export interface TaskRunnerDeps {
@@ -134,8 +135,10 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
       const seconds = task.executionTimeoutSeconds;
       timeout = setTimeout(() => controller.abort(new ExecutionTimeoutError(seconds)), seconds * 1000);
     }
+    const outletEvents = new OutletEvents(ti.taskId, task.outlets ?? []);
     const result = await executeTask({
       task,
+      outletEvents,
       info,
       xcoms: new XComAccess(client, ti, started.upstreamXComs ?? {}),
       secrets: new TaskSecretAccess(client, log.masker),
@@ -151,6 +154,9 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
       if (task.doXcomPush && result.returnValue !== undefined && result.returnValue !== null) {
         finish.returnValue = toJsonValue(result.returnValue, `The return value of task "${ti.taskId}"`);
       }
+      // One asset event per outlet, sent with the success so both are recorded or neither.
+      const assetEvents = outletEvents.toRequest();
+      if (assetEvents.length > 0) finish.assetEvents = assetEvents;
     }
   } catch (error) {
     finish = failureOf(error, log);

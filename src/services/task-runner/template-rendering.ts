@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import type { TriggeringAssetEvent } from '../../sdk/index.ts';
 import { TemplateRenderError } from './errors.ts';
 import { airflowIso, dsOf, type AttemptInfo } from './attempt-info.ts';
 import { RETURN_VALUE_KEY, type XComAccess } from './xcom-access.ts';
@@ -94,7 +95,17 @@ export function templateContext(info: AttemptInfo, xcoms: XComAccess): Record<st
     try_number: info.ti.tryNumber,
     task_id: info.ti.taskId,
     dag_id: info.ti.dagId,
+    triggering_asset_events: triggeringAssetEventsOf(info.conf),
   };
+}
+
+/**
+ * An asset-triggered run's triggering events, which the scheduler puts in the run's conf under
+ * `triggering_asset_events` (by asset URI); empty for other runs.
+ */
+export function triggeringAssetEventsOf(conf: Record<string, unknown>): Record<string, TriggeringAssetEvent[]> {
+  const events = conf.triggering_asset_events;
+  return events !== null && typeof events === 'object' && !Array.isArray(events) ? (events as Record<string, TriggeringAssetEvent[]>) : {};
 }
 
 /** Renders every string inside the fields (objects and arrays recursively); other values pass through. */

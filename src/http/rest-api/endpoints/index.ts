@@ -1,5 +1,6 @@
 import type { Endpoint } from '../endpoint.ts';
 import { ASSET_ENDPOINTS } from './assets.ts';
+import { BACKFILL_ENDPOINTS } from './backfills.ts';
 import { CONFIG_ENDPOINTS } from './config.ts';
 import { CONNECTION_ENDPOINTS } from './connections.ts';
 import { DAG_SOURCE_ENDPOINTS } from './dag-sources.ts';
@@ -28,4 +29,5 @@ export const ALL_ENDPOINTS: readonly Endpoint[] = [
   ...DAG_SOURCE_ENDPOINTS,
   ...ASSET_ENDPOINTS,
   ...CONFIG_ENDPOINTS,
+  ...BACKFILL_ENDPOINTS,
 ];

@@ -18,6 +18,8 @@ export { RecordingExecutor };
 
 export interface Harness {
   metastore: DynamoDbMetastore;
+  /** The metastore's table, for stores that share it. */
+  tableName: string;
   clock: ManualClock;
   executor: RecordingExecutor;
   deps: (overrides?: Partial<SchedulerDeps>) => SchedulerDeps;
@@ -34,6 +36,7 @@ export async function createHarness(prefix: string, start = '2024-01-10T12:00:00
   const dagVersions = new DagVersionCache(metastore);
   return {
     metastore,
+    tableName,
     clock,
     executor,
     deps: (overrides = {}) => ({

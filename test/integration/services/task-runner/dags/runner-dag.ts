@@ -1,4 +1,4 @@
-import { bash, chain, dag, empty, FailNoRetry, RescheduleTask, SkipTask, task } from 'updraft/sdk';
+import { asset, bash, chain, dag, empty, FailNoRetry, RescheduleTask, SkipTask, task } from 'updraft/sdk';
 
 /**
  * The DAG the runner tests run. It is bundled with esbuild like a real DAG file. Tasks that must wait
@@ -51,6 +51,19 @@ const watched = task({ taskId: 'watched' }, async (ctx) => {
   return 'stopped';
 });
 
+const ordersAsset = asset('s3://runner-lake/orders/');
+const auditAsset = asset('s3://runner-lake/audit/');
+
+// Sets one outlet's extra and reports what started the run.
+const publish = task({ taskId: 'publish', outlets: [ordersAsset, auditAsset] }, (ctx) => {
+  ctx.outletEvents.get(ordersAsset).extra = { rows: 42, day: ctx.ds };
+  return ctx.triggeringAssetEvents;
+});
+
+const publishBadOutlet = task({ taskId: 'publish_bad_outlet', outlets: [ordersAsset] }, (ctx) => {
+  ctx.outletEvents.get('s3://runner-lake/not-an-outlet/').extra = { rows: 1 };
+});
+
 const returnsNull = task({ taskId: 'returns_null' }, () => null);
 
 const usesSecrets = task({ taskId: 'uses_secrets' }, async (ctx) => {
@@ -87,5 +100,9 @@ export const runnerDag = dag(
     unserialisable();
     hang();
     watched();
+    publish();
+    publishBadOutlet();
+    bash({ taskId: 'publish_bash', bashCommand: 'echo {{ triggering_asset_events | length }} assets', outlets: [auditAsset] });
+    bash({ taskId: 'publish_bash_fails', bashCommand: 'exit 3', outlets: [auditAsset] });
   },
 );
