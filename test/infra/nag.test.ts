@@ -24,7 +24,7 @@ describe('cdk-nag AwsSolutions and CloudFormation validation', () => {
   it.each([
     ['default context', {}],
     ['both executors', FARGATE_CONTEXT],
-    ['alarm e-mail, no ECS', { fargate: 'false', alarmEmail: 'oncall@example.com' }],
+    ['alarm e-mail, no ECS, asset buckets', { fargate: 'false', alarmEmail: 'oncall@example.com', assetBuckets: 'my-data-lake,raw-landing' }],
   ])('pass on the stack with %s', (_label, context) => {
     expect(() => app(context).app.synth()).not.toThrow();
   });
