@@ -1,5 +1,5 @@
-import { Writable } from 'node:stream';
 import { Command } from 'commander';
+import { textSink } from '../../support/text-sink.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbBackfillStore } from '../../../src/aws/dynamodb/backfill-store.ts';
 import { DynamoDbPoolStore } from '../../../src/aws/dynamodb/pool-store.ts';
@@ -39,13 +39,7 @@ afterAll(() => storage?.close());
 async function run(args: string[], sleep: () => Promise<void> = async () => {}) {
   let stdout = '';
   let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, callback) {
-        append(chunk.toString());
-        callback();
-      },
-    });
+  const sink = textSink;
   const io: CliIo = {
     stdout: sink((text) => (stdout += text)),
     stderr: sink((text) => (stderr += text)),

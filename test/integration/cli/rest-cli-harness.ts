@@ -1,5 +1,5 @@
-import { Writable } from 'node:stream';
 import { Command } from 'commander';
+import { textSink } from '../../support/text-sink.ts';
 import { DynamoDbPoolStore } from '../../../src/aws/dynamodb/pool-store.ts';
 import { DynamoDbUserStore } from '../../../src/aws/dynamodb/user-store.ts';
 import { localApiConnection, openApiConnection } from '../../../src/cli/api-connection.ts';
@@ -88,13 +88,7 @@ export async function createRestCliHarness(prefix: string) {
   async function run(mode: Mode, args: string[], options: { env?: Record<string, string>; confirm?: boolean | null; files?: Map<string, string> } = {}): Promise<CliRun> {
     let stdout = '';
     let stderr = '';
-    const sink = (append: (text: string) => void) =>
-      new Writable({
-        write(chunk, _encoding, callback) {
-          append(chunk.toString());
-          callback();
-        },
-      });
+    const sink = textSink;
     const files = options.files ?? new Map<string, string>();
     const io: CliIo = {
       stdout: sink((text) => (stdout += text)),

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { textSink } from '../../support/text-sink.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbPoolStore } from '../../../src/aws/dynamodb/pool-store.ts';
@@ -67,13 +67,7 @@ async function remoteApp(config: UpdraftConfig) {
 async function run(args: string[], target: { remote?: UpdraftConfig } = {}) {
   let stdout = '';
   let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, callback) {
-        append(chunk.toString());
-        callback();
-      },
-    });
+  const sink = textSink;
   const remote = target.remote ? await remoteApp(target.remote) : null;
   const io: CliIo = {
     stdout: sink((text) => (stdout += text)),
