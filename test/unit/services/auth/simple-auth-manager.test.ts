@@ -181,13 +181,17 @@ describe('SimpleAuthManager', () => {
     });
 
     it('refuses a wrong password and an unknown user with the same message', async () => {
-      const wrong = manager.authenticate({ username: 'alice', password: 'nope' });
-      const unknown = manager.authenticate({ username: 'nobody', password: 'alice-password' });
-      await expect(wrong).rejects.toThrow(AuthenticationError);
-      await expect(unknown).rejects.toThrow(AuthenticationError);
-      const messages = await Promise.all([wrong, unknown].map((attempt) => attempt.catch((error: Error) => error.message)));
-      expect(messages[0]).toBe(messages[1]);
-      expect(messages[0]).toMatch(/Invalid credentials/);
+      // Both settle before either is looked at: an unobserved rejection would be reported as unhandled.
+      const [wrong, unknown] = await Promise.allSettled([
+        manager.authenticate({ username: 'alice', password: 'nope' }),
+        manager.authenticate({ username: 'nobody', password: 'alice-password' }),
+      ]);
+      expect(wrong.status).toBe('rejected');
+      expect(unknown.status).toBe('rejected');
+      const errors = [wrong, unknown].map((result) => (result as PromiseRejectedResult).reason as Error);
+      for (const error of errors) expect(error).toBeInstanceOf(AuthenticationError);
+      expect(errors[0]!.message).toBe(errors[1]!.message);
+      expect(errors[0]!.message).toMatch(/Invalid credentials/);
     });
 
     it('refuses an expired token', async () => {
