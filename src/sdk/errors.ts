@@ -21,3 +21,21 @@ export class DagDefinitionError extends Error {
     this.name = 'DagDefinitionError';
   }
 }
+
+/**
+ * Thrown by a notifier that could not deliver its notification (no URL, an HTTP error). The task runner
+ * writes it to the task log; it never changes the task's state.
+ *
+ * @example
+ * ```ts
+ * throw new NotifierError('httpNotifier: POST https://hooks.example.com/x answered 404 Not Found.');
+ * ```
+ */
+export class NotifierError extends Error {
+  readonly code = 'notifier';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NotifierError';
+  }
+}

@@ -36,7 +36,20 @@ export type { TaskConnection, TaskConnections, TaskContext, TaskInstanceContext,
 export { param, isParam, type Param, type ParamOptions, type ParamSpec, type ParamType } from './params.ts';
 export { TRIGGER_RULES, isTriggerRule, type TriggerRule } from './trigger-rules.ts';
 export { SkipTask, FailNoRetry, RescheduleTask, rescheduleDateOf, taskSignalOf, type TaskSignal } from './signals.ts';
-export { DagDefinitionError } from './errors.ts';
+export { DagDefinitionError, NotifierError } from './errors.ts';
+export {
+  callbackName,
+  isNotifier,
+  CALLBACK_OPTION_KEYS,
+  type Notifier,
+  type ResolvedTaskCallbacks,
+  type TaskCallback,
+  type TaskCallbackEvent,
+  type TaskCallbackFunction,
+  type TaskCallbackInfo,
+  type TaskCallbacks,
+} from './callbacks.ts';
+export { httpNotifier, defaultNotificationText, type HttpNotifierOptions } from './notifiers.ts';
 export {
   asset,
   assetAll,

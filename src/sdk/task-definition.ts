@@ -1,4 +1,5 @@
 import type { Asset } from './assets.ts';
+import type { ResolvedTaskCallbacks } from './callbacks.ts';
 import type { TaskContext } from './context.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 
@@ -71,6 +72,11 @@ export interface BaseTaskDefinition {
   readonly doc: string | null;
   /** Assets the task updates; the runner reports one asset event per outlet when the task succeeds. */
   readonly outlets: readonly Asset[];
+  /**
+   * The task's callbacks (defaultArgs applied). They run on the worker and are not serialized; a bundle
+   * built by an older SDK may lack this field.
+   */
+  readonly callbacks: ResolvedTaskCallbacks;
 }
 
 /**

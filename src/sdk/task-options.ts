@@ -1,4 +1,5 @@
 import { isAsset, type Asset } from './assets.ts';
+import { resolveCallbackList, type ResolvedTaskCallbacks, type TaskCallbacks } from './callbacks.ts';
 import { DagDefinitionError } from './errors.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from './trigger-rules.ts';
 
@@ -43,6 +44,18 @@ export interface TaskOptions {
   doc?: string | null;
   /** Assets the task updates: each gets an asset event when the task succeeds (Airflow's `outlets`). */
   outlets?: readonly Asset[];
+  /**
+   * Runs on the worker just before the task's code (Airflow's `on_execute_callback`). Callbacks are
+   * functions `(ctx, info) => ...` or notifiers; they are not stored in the serialized DAG, and an
+   * error they throw goes to the task log without changing the task's state.
+   */
+  onExecute?: TaskCallbacks;
+  /** Runs after the task was reported successful (Airflow's `on_success_callback`). */
+  onSuccess?: TaskCallbacks;
+  /** Runs after the task failed for good, timeouts included (Airflow's `on_failure_callback`). */
+  onFailure?: TaskCallbacks;
+  /** Runs after a failed try that will be retried (Airflow's `on_retry_callback`). */
+  onRetry?: TaskCallbacks;
 }
 
 /**
@@ -70,6 +83,7 @@ export interface ResolvedTaskOptions {
   priorityWeight: number;
   doc: string | null;
   outlets: readonly Asset[];
+  callbacks: ResolvedTaskCallbacks;
 }
 
 export const DEFAULT_ARG_KEYS = [
@@ -86,6 +100,10 @@ export const DEFAULT_ARG_KEYS = [
   'priorityWeight',
   'doc',
   'outlets',
+  'onExecute',
+  'onSuccess',
+  'onFailure',
+  'onRetry',
 ] as const satisfies readonly (keyof DefaultArgs)[];
 
 export const TASK_OPTION_KEYS = ['taskId', ...DEFAULT_ARG_KEYS] as const;
@@ -186,6 +204,13 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
     if (!isAsset(outlet)) fail(`outlets[${index}] is not an asset; build it with asset('s3://bucket/prefix/').`);
   });
 
+  const callbacks: ResolvedTaskCallbacks = Object.freeze({
+    onExecute: resolveCallbackList(where, 'onExecute', pick('onExecute')),
+    onSuccess: resolveCallbackList(where, 'onSuccess', pick('onSuccess')),
+    onFailure: resolveCallbackList(where, 'onFailure', pick('onFailure')),
+    onRetry: resolveCallbackList(where, 'onRetry', pick('onRetry')),
+  });
+
   return {
     triggerRule,
     retries,
@@ -201,6 +226,7 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
     doc,
     // One event per asset even when it is listed twice.
     outlets: Object.freeze([...new Map(outlets.map((outlet) => [outlet.uri, outlet])).values()]),
+    callbacks,
   };
 }
 

@@ -83,3 +83,14 @@ export class VariableNotDefinedError extends UpdraftError {
     super('variable_not_found', message);
   }
 }
+
+/** A task callback (onSuccess, onFailure, ...) did not end within its time limit; it is abandoned. */
+export class CallbackTimeoutError extends UpdraftError {
+  constructor(timeoutMs: number) {
+    super(
+      'callback_timeout',
+      `The callback did not finish within ${timeoutMs / 1000}s and was abandoned. ` +
+        'Make it faster, or pass ctx.signal to fetch and other slow calls so they stop in time.',
+    );
+  }
+}

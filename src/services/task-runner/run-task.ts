@@ -8,11 +8,11 @@ import {
   type FinishTaskRequest,
   type StartTaskResponse,
 } from '../../http/execution-api-client.ts';
-import { rescheduleDateOf, taskSignalOf, type TaskDefinition } from '../../sdk/index.ts';
+import { rescheduleDateOf, taskSignalOf, type TaskCallbackInfo, type TaskDefinition } from '../../sdk/index.ts';
 import { attemptInfoFrom } from './attempt-info.ts';
 import type { BundleLoader } from './bundle-loader.ts';
 import { ExecutionTimeoutError, TaskNotFoundError, UnsupportedOperatorError, WorkerDeadlineError } from './errors.ts';
-import { executeTask } from './execute-task.ts';
+import { executeTask, taskContext } from './execute-task.ts';
 import { runExternalTask, type PythonRuntimeOptions } from './external-task.ts';
 import { findTask } from './find-task.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -21,6 +21,7 @@ import { describeError, TaskLog } from './task-log.ts';
 import { XComAccess } from './xcom-access.ts';
 import { OutletEvents } from './outlet-events.ts';
 import { TaskSecretAccess } from './secret-access.ts';
+import { callbackEventFor, callbacksOf, DEFAULT_CALLBACK_TIMEOUT_MS, runTaskCallbacks } from './task-callbacks.ts';
 
 export interface TaskRunnerDeps {
   apiBaseUrl: string;
@@ -44,6 +45,8 @@ export interface TaskRunnerDeps {
    * and the attempt fails retryably with the signal's reason, as at `deadlineMs`.
    */
   stopSignal?: AbortSignal;
+  /** Time limit of each task callback (default 30 s); never beyond `deadlineMs`. */
+  callbackTimeoutMs?: number;
 }
 
 export type TaskRunOutcome =
@@ -127,21 +130,33 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
   const onStop = () => controller.abort(deps.stopSignal?.reason);
   if (deps.stopSignal?.aborted) onStop();
   else deps.stopSignal?.addEventListener('abort', onStop, { once: true });
+  const xcoms = new XComAccess(client, ti, started.upstreamXComs ?? {});
+  const secrets = new TaskSecretAccess(client, log.masker);
+  const outletEvents = new OutletEvents(ti.taskId, ('task' in lookup ? lookup.task.outlets : undefined) ?? []);
+  const callbackTimeoutMs = () =>
+    Math.max(0, Math.min(deps.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS, deps.deadlineMs === undefined ? Infinity : deps.deadlineMs - Date.now()));
+  const runCallbacks = (task: TaskDefinition, event: Parameters<typeof callbacksOf>[1], state: TaskCallbackInfo['state'], error: string | null) =>
+    runTaskCallbacks(callbacksOf(task, event), { event, state, error, maxTries: info.maxTries }, {
+      log,
+      timeoutMs: callbackTimeoutMs(),
+      contextFor: (signal) => taskContext(info, xcoms, secrets, log, signal, outletEvents),
+    });
   let finish: Omit<FinishTaskRequest, 'workerId' | 'endDate'>;
   try {
     if ('error' in lookup) throw lookup.error;
     const { task } = lookup;
+    // Before the execution timeout starts: the callback has its own limit and is not the task's work.
+    await runCallbacks(task, 'execute', 'running', null);
     if (task.executionTimeoutSeconds !== null && task.executionTimeoutSeconds > 0) {
       const seconds = task.executionTimeoutSeconds;
       timeout = setTimeout(() => controller.abort(new ExecutionTimeoutError(seconds)), seconds * 1000);
     }
-    const outletEvents = new OutletEvents(ti.taskId, task.outlets ?? []);
     const result = await executeTask({
       task,
       outletEvents,
       info,
-      xcoms: new XComAccess(client, ti, started.upstreamXComs ?? {}),
-      secrets: new TaskSecretAccess(client, log.masker),
+      xcoms,
+      secrets,
       log,
       signal: controller.signal,
     });
@@ -173,6 +188,9 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
   } else {
     outcome = await report(client, ti, { ...finish, workerId: deps.workerId, endDate: now().toISOString() }, log, deps.logger);
   }
+  // Only once the state is recorded, as Airflow; and before the log is written, so their lines are in it.
+  const callbackEvent = outcome.kind === 'finished' && 'task' in lookup ? callbackEventFor(finish, ti.tryNumber, info.maxTries) : null;
+  if (callbackEvent && 'task' in lookup) await runCallbacks(lookup.task, callbackEvent.event, callbackEvent.state, callbackEvent.error);
   try {
     await log.save(deps.objectStore, workload.logKey);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { asset, bash, chain, dag, empty, FailNoRetry, RescheduleTask, SkipTask, task } from 'updraft/sdk';
+import { asset, bash, chain, dag, empty, FailNoRetry, httpNotifier, RescheduleTask, SkipTask, task, type TaskCallbackFunction } from 'updraft/sdk';
 
 /**
  * The DAG the runner tests run. It is bundled with esbuild like a real DAG file. Tasks that must wait
@@ -74,6 +74,34 @@ const usesSecrets = task({ taskId: 'uses_secrets' }, async (ctx) => {
   return { host: db.host, batchSize };
 });
 
+// Callbacks write to the task log, which is what a user inspects.
+const note =
+  (label: string): TaskCallbackFunction =>
+  (ctx, info) =>
+    ctx.log.info(`callback ${label}: ${ctx.taskId} try ${ctx.tryNumber}/${info.maxTries} ${info.event} ${info.state} error=${info.error ?? '-'}`);
+const boom: TaskCallbackFunction = function boom() {
+  throw new Error('the pager is down');
+};
+const noted = { onExecute: note('execute'), onSuccess: note('success'), onFailure: note('failure'), onRetry: note('retry') };
+
+const cbSucceeds = task({ taskId: 'cb_succeeds', ...noted, onSuccess: [note('success-1'), { name: 'audit', notify: note('success-2') }] }, (ctx) => {
+  ctx.log.info('task body runs');
+  return 1;
+});
+const cbThrows = task({ taskId: 'cb_throws', onExecute: boom, onSuccess: [boom, note('after-boom')] }, () => 'ok');
+const cbFlaky = task({ taskId: 'cb_flaky', retries: 1, ...noted }, () => {
+  throw new Error('the source is late');
+});
+const cbSkips = task({ taskId: 'cb_skips', ...noted }, () => {
+  throw new SkipTask('nothing new');
+});
+const cbTimesOut = task({ taskId: 'cb_times_out', executionTimeout: 0.2, ...noted }, async (ctx) => {
+  await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+});
+const cbWebhook = task({ taskId: 'cb_webhook', onFailure: httpNotifier({ connId: 'runner_webhook' }) }, () => {
+  throw new FailNoRetry('the input is invalid');
+});
+
 export const runnerDag = dag(
   { dagId: 'runner_test', schedule: null, startDate: '2024-01-01', params: { region: 'eu', greeting: 'hello' } },
   () => {
@@ -104,5 +132,12 @@ export const runnerDag = dag(
     publishBadOutlet();
     bash({ taskId: 'publish_bash', bashCommand: 'echo {{ triggering_asset_events | length }} assets', outlets: [auditAsset] });
     bash({ taskId: 'publish_bash_fails', bashCommand: 'exit 3', outlets: [auditAsset] });
+    cbSucceeds();
+    cbThrows();
+    cbFlaky();
+    cbSkips();
+    cbTimesOut();
+    cbWebhook();
+    bash({ taskId: 'cb_bash_fails', bashCommand: 'exit 3', onFailure: note('failure') });
   },
 );
