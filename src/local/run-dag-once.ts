@@ -65,7 +65,7 @@ export async function runDagOnce(options: RunDagOnceOptions): Promise<RunDagOnce
     const failureLogs: Record<string, string> = {};
     for (const ti of taskInstances) {
       if (ti.state === 'success' || ti.state === 'skipped' || ti.tryNumber === 0) continue;
-      const log = await stack.objectStore.getText(taskLogKey(ti));
+      const log = await logOf(stack, ti);
       if (log) failureLogs[ti.taskId] = log;
     }
     return { run: finished, taskInstances, failureLogs };
@@ -73,6 +73,25 @@ export async function runDagOnce(options: RunDagOnceOptions): Promise<RunDagOnce
     await stack.stop();
   }
 }
+
+/**
+ * The runner saves an attempt's log just after it reports the attempt's end (and after its callbacks,
+ * so their output is in it): a run can end a moment before its last log exists. Wait for it briefly.
+ */
+async function logOf(stack: LocalStack, ti: TaskInstanceRecord): Promise<string | null> {
+  const deadline = Date.now() + LOG_WAIT_MS;
+  for (;;) {
+    const log = await stack.objectStore.getText(taskLogKey(ti));
+    if (log !== null || Date.now() > deadline) return log;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * How long a finished attempt's log may take to appear. Most attempts have no callbacks and save it
+ * within milliseconds; a log that never comes (a worker that died) must not hold the command long.
+ */
+const LOG_WAIT_MS = 10_000;
 
 async function driveToEnd(stack: LocalStack, key: DagRunKey, options: RunDagOnceOptions): Promise<DagRunRecord> {
   const deadline = Date.now() + options.timeoutSeconds * 1000;
