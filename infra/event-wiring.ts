@@ -65,32 +65,15 @@ export class EventWiring extends Construct {
         case 'bucket-object':
           this.wired.set(
             route.id,
-            new Rule(this, route.id, {
-              description: route.description,
-              eventPattern: {
-                source: ['aws.s3'],
-                detailType: [...source.detailTypes],
-                detail: { bucket: { name: [props.bucketName] }, object: { key: [{ prefix: source.keyPrefix }] } },
-              },
-              targets: [new LambdaTarget(target, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: props.eventDeadLetterQueue })],
+            this.s3EventRule(route, source.detailTypes, target, props, {
+              bucket: { name: [props.bucketName] },
+              object: { key: [{ prefix: source.keyPrefix }] },
             }),
           );
           break;
         case 'asset-bucket-object':
           if (!props.assetBuckets?.length) break;
-          this.wired.set(
-            route.id,
-            new Rule(this, route.id, {
-              description: route.description,
-              eventPattern: {
-                source: ['aws.s3'],
-                detailType: [...source.detailTypes],
-                detail: { bucket: { name: [...props.assetBuckets] } },
-              },
-              // An event lost after retries would be a run that never starts: keep it in the dead-letter queue.
-              targets: [new LambdaTarget(target, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: props.eventDeadLetterQueue })],
-            }),
-          );
+          this.wired.set(route.id, this.s3EventRule(route, source.detailTypes, target, props, { bucket: { name: [...props.assetBuckets] } }));
           break;
         case 'ecs-task-state-change':
           if (!props.cluster) break;
@@ -124,5 +107,24 @@ export class EventWiring extends Construct {
           break;
       }
     }
+  }
+
+  /**
+   * A rule for S3 object events (EventBridge notifications of the named buckets). A lost event would be a
+   * DAG file never parsed or a run never started, so failed deliveries are retried for a day and then
+   * kept in the dead-letter queue.
+   */
+  private s3EventRule(
+    route: EventRoute,
+    detailTypes: readonly string[],
+    target: IFunction,
+    props: EventWiringProps,
+    detail: Record<string, unknown>,
+  ): Rule {
+    return new Rule(this, route.id, {
+      description: route.description,
+      eventPattern: { source: ['aws.s3'], detailType: [...detailTypes], detail },
+      targets: [new LambdaTarget(target, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: props.eventDeadLetterQueue })],
+    });
   }
 }

@@ -69,9 +69,9 @@ function alarmNamed(name: string): Record<string, any> {
 }
 
 function topicRef(stage: string): { Ref: string } {
-  const [id] = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: `updraft-${stage}-alarms` } }));
-  expect(id, `topic of stage ${stage}`).toBeDefined();
-  return { Ref: id! };
+  const ids = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: `updraft-${stage}-alarms` } }));
+  expect(ids, `topic of stage ${stage}`).toHaveLength(1);
+  return { Ref: ids[0]! };
 }
 
 /** The dashboard body with every CloudFormation reference written as `<ref:LogicalId>`, parsed. */
@@ -90,9 +90,9 @@ function dashboardBody(stage: string): { widgets: { type: string; properties: Re
 }
 
 function graph(stage: string, title: string): { metrics: unknown[][]; period: number } {
-  const widget = dashboardBody(stage).widgets.find((w) => w.properties.title === title);
-  expect(widget, `widget "${title}"`).toBeDefined();
-  return widget!.properties as { metrics: unknown[][]; period: number };
+  const widgets = dashboardBody(stage).widgets.filter((w) => w.properties.title === title);
+  expect(widgets.map((w) => w.properties.title), `widget "${title}"`).toEqual([title]);
+  return widgets[0]!.properties as { metrics: unknown[][]; period: number };
 }
 
 describe('alarms', () => {
