@@ -156,35 +156,62 @@ function spawnDynamoDbLocal(port: number, dbPath: string | undefined): ChildProc
   return spawn('java', args, { stdio: 'pipe', cwd: dbPath ?? tmpdir() });
 }
 
+interface LaunchedDynamoDb {
+  child: ChildProcess;
+  endpoint: string;
+  forgetChild: () => void;
+}
+
+/** Attempts at a free port: another process can take the port between probing it and Java binding it. */
+const DYNAMODB_PORT_ATTEMPTS = 3;
+
+/** Starts DynamoDB Local and waits until it answers; a port taken meanwhile is retried on another one. */
+async function launchDynamoDb(requestedPort: number | undefined, dbPath: string | undefined): Promise<LaunchedDynamoDb> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = requestedPort ?? (await freePort());
+    const child = spawnDynamoDbLocal(port, dbPath);
+    // Drained so a chatty JVM never blocks on a full pipe; the tail is kept for error messages.
+    let javaOutput = '';
+    const keepTail = (chunk: Buffer) => {
+      javaOutput = (javaOutput + chunk.toString()).slice(-2000);
+    };
+    child.stdout?.on('data', keepTail);
+    child.stderr?.on('data', keepTail);
+    const forgetChild = killWithParent(child);
+    const endpoint = `http://127.0.0.1:${port}`;
+    try {
+      await waitForDynamoDb(endpoint, child, 60_000);
+      return { child, endpoint, forgetChild };
+    } catch (error) {
+      child.kill('SIGKILL');
+      forgetChild();
+      if (requestedPort === undefined && attempt < DYNAMODB_PORT_ATTEMPTS && javaOutput.includes('Address already in use')) continue;
+      if (javaOutput) (error as Error).message += `\nDynamoDB Local said:\n${javaOutput}`;
+      throw error;
+    }
+  }
+}
+
 export async function startEmulators(options: EmulatorOptions = {}): Promise<RunningEmulators> {
   assertJavaAvailable();
-  const dynamoDbPort = options.dynamoDbPort ?? (await freePort());
   const dbPath = options.dynamoDbPath ? resolvePath(options.dynamoDbPath) : undefined;
   if (dbPath) mkdirSync(dbPath, { recursive: true });
-  const dynamo = spawnDynamoDbLocal(dynamoDbPort, dbPath);
-  // Drained so a chatty JVM never blocks on a full pipe; the tail is kept for error messages.
-  let javaOutput = '';
-  const keepTail = (chunk: Buffer) => {
-    javaOutput = (javaOutput + chunk.toString()).slice(-2000);
-  };
-  dynamo.stdout?.on('data', keepTail);
-  dynamo.stderr?.on('data', keepTail);
-  const forgetChild = killWithParent(dynamo);
-  const dynamodb = `http://127.0.0.1:${dynamoDbPort}`;
-  let fauxqs: FauxqsServer | undefined;
-  try {
-    const ready = waitForDynamoDb(dynamodb, dynamo, 60_000);
-    fauxqs = options.s3DataPath
-      ? await startPersistentFauxqs({ port: options.fauxqsPort ?? 0, logger: false, s3DataPath: options.s3DataPath })
-      : await startFauxqs({ port: options.fauxqsPort ?? 0, logger: false });
-    await ready;
-  } catch (error) {
-    if (javaOutput) (error as Error).message += `\nDynamoDB Local said:\n${javaOutput}`;
-    dynamo.kill('SIGKILL');
-    forgetChild();
-    await fauxqs?.stop();
-    throw error;
+  const [launched, started] = await Promise.allSettled([
+    launchDynamoDb(options.dynamoDbPort, dbPath),
+    options.s3DataPath
+      ? startPersistentFauxqs({ port: options.fauxqsPort ?? 0, logger: false, s3DataPath: options.s3DataPath })
+      : startFauxqs({ port: options.fauxqsPort ?? 0, logger: false }),
+  ]);
+  if (launched.status === 'rejected' || started.status === 'rejected') {
+    if (launched.status === 'fulfilled') {
+      launched.value.child.kill('SIGKILL');
+      launched.value.forgetChild();
+    }
+    if (started.status === 'fulfilled') await started.value.stop();
+    throw launched.status === 'rejected' ? launched.reason : (started as PromiseRejectedResult).reason;
   }
+  const { child: dynamo, endpoint: dynamodb, forgetChild } = launched.value;
+  const fauxqs = started.value;
   const address = fauxqs.address.replace('localhost', '127.0.0.1');
   const server = fauxqs;
   return {
