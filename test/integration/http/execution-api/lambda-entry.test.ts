@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
-import type { LambdaEvent } from 'hono/aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { httpApiEvent } from '../../../support/http-api-events.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeTaskInstanceId } from '../../../../src/core/model/keys.ts';
 import { systemClock } from '../../../../src/core/ports/clock.ts';
@@ -9,32 +9,6 @@ import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 
 /** The Lambda entry, invoked with API Gateway HTTP API (payload 2.0) events as AWS sends them. */
 
-function httpApiEvent(method: string, path: string, headers: Record<string, string> = {}, body?: string): LambdaEvent {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com', ...headers },
-    requestContext: {
-      accountId: '123456789012',
-      authentication: null,
-      authorizer: {},
-      apiId: 'abc',
-      domainName: 'abc.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 'updraft-runner' },
-      requestId: 'req-1',
-      routeKey: '$default',
-      stage: '$default',
-      time: '01/Mar/2026:10:00:00 +0000',
-      timeEpoch: 1772359200000,
-    },
-    isBase64Encoded: false,
-    // API Gateway sends no body for a GET; Hono's type spells that null.
-    body: body ?? null,
-  };
-}
 
 const context = { functionName: 'updraft-execution-api', awsRequestId: 'req-1' } as Context;
 

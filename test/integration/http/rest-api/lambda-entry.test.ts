@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { httpApiEvent as apiGatewayEvent } from '../../../support/http-api-events.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbUserStore } from '../../../../src/aws/dynamodb/user-store.ts';
 import { hashPassword } from '../../../../src/services/auth/passwords.ts';
@@ -12,30 +13,9 @@ import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
 
 /** The Lambda entry, invoked with API Gateway HTTP API (payload 2.0) events, over DynamoDB Local. */
 
+/** The REST API's events ask for JSON, as API clients do. */
 function httpApiEvent(method: string, path: string): LambdaEvent {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com', accept: 'application/json' },
-    requestContext: {
-      accountId: '123456789012',
-      authentication: null,
-      authorizer: {},
-      apiId: 'abc',
-      domainName: 'abc.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
-      requestId: 'req-1',
-      routeKey: '$default',
-      stage: '$default',
-      time: '01/Mar/2026:10:00:00 +0000',
-      timeEpoch: 1772359200000,
-    },
-    isBase64Encoded: false,
-    body: null,
-  };
+  return apiGatewayEvent(method, path, { accept: 'application/json' });
 }
 
 const context = { functionName: 'updraft-rest-api', awsRequestId: 'req-1' } as Context;
