@@ -9,6 +9,7 @@ The TypeScript worker downloads the task's script and starts this file with:
     UPDRAFT_TASK_CALLABLE     the function to call in it (default "main")
     UPDRAFT_TASK_ARGS         JSON list of {"kind": "literal", "value"} / {"kind": "xcom", "taskId", "key"}
     UPDRAFT_TASK_DO_XCOM_PUSH "false" to not push the return value (default "true")
+    UPDRAFT_TASK_OUTLETS      JSON list of the URIs of the assets the task updates (default none)
 
 The callable is called as `fn(context, *args)`. Task code imports its signals (and the secrets' errors) from here:
 
@@ -164,7 +165,39 @@ def _instant(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(datetime.timezone.utc)
 
 
-def build_context(ti, started, xcoms, client):
+class OutletEvents:
+    """Airflow's `outlet_events`: one event per outlet, sent with the success; set `extra` to describe the update.
+
+        context["outlet_events"]["s3://lake/orders/"].extra["rows"] = 42
+    """
+
+    class Event:
+        def __init__(self):
+            self.extra = {}
+
+    def __init__(self, task_id, uris):
+        self._task_id = task_id
+        self._events = {uri: OutletEvents.Event() for uri in uris}
+
+    def __getitem__(self, uri):
+        uri = getattr(uri, "uri", uri)
+        if uri not in self._events:
+            known = ", ".join(self._events) or "none"
+            raise KeyError('Task "%s" has no outlet %r; its outlets are: %s. Add the asset to the task\'s outlets '
+                           "to emit an event for it." % (self._task_id, uri, known))
+        return self._events[uri]
+
+    def to_request(self):
+        events = []
+        for uri, event in self._events.items():
+            extra = _json_checked(event.extra, 'The extra of the outlet event for "%s" of task "%s"' % (uri, self._task_id))
+            if not isinstance(extra, dict):
+                raise TypeError('The extra of the outlet event for "%s" of task "%s" must be a dict.' % (uri, self._task_id))
+            events.append({"uri": uri, "extra": extra})
+        return events
+
+
+def build_context(ti, started, xcoms, client, outlet_events=None):
     """Airflow's context names, snake_case; instants are aware UTC datetimes."""
     run = started["dagRun"]
     logical_date = _instant(run["logicalDate"])
@@ -192,6 +225,7 @@ def build_context(ti, started, xcoms, client):
         "log": log,
         "variables": secrets.Variables(client),
         "connections": secrets.Connections(client),
+        "outlet_events": outlet_events if outlet_events is not None else OutletEvents(ti["taskId"], []),
     }
 
 
@@ -297,12 +331,18 @@ def run_attempt(env):
         xcoms = XComAccess(client, ti, started.get("upstreamXComs"))
         fn = load_callable(env["UPDRAFT_TASK_SCRIPT"], env.get("UPDRAFT_TASK_CALLABLE") or "main")
         args = resolve_args(json.loads(env.get("UPDRAFT_TASK_ARGS") or "[]"), xcoms)
-        result = fn(build_context(ti, started, xcoms, client), *args)
-        finish = {"state": "success"}
+        outlet_events = OutletEvents(ti["taskId"], json.loads(env.get("UPDRAFT_TASK_OUTLETS") or "[]"))
+        result = fn(build_context(ti, started, xcoms, client, outlet_events), *args)
+        success = {"state": "success"}
         # Airflow pushes no XCom for a None result.
         if env.get("UPDRAFT_TASK_DO_XCOM_PUSH", "true") != "false" and result is not None:
-            finish.update(has_return_value=True,
-                          return_value=_json_checked(result, 'The return value of task "%s"' % ti["taskId"]))
+            success.update(has_return_value=True,
+                           return_value=_json_checked(result, 'The return value of task "%s"' % ti["taskId"]))
+        # One event per outlet, sent with the success so both are recorded or neither.
+        asset_events = outlet_events.to_request()
+        if asset_events:
+            success["asset_events"] = asset_events
+        finish = success
     except BaseException as error:  # noqa: BLE001 - every way the task ends is reported
         finish = _failure_of(error)
     finally:

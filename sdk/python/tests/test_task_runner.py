@@ -1,5 +1,6 @@
 """updraft_task.py run as the worker runs it: a child process, configured by environment, against a fake API."""
 
+import json
 import os
 import unittest
 
@@ -52,6 +53,37 @@ class TaskRunnerTest(TaskProcessCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertNotIn("returnValue", self.finish_body())
         self.assertEqual(self.fake.calls("POST")[0]["body"], {"value": 5})
+
+    def test_outlets_send_one_asset_event_each_with_the_extra_the_task_set(self):
+        result = self.run_task("""
+            def main(context):
+                context["outlet_events"]["s3://lake/orders/"].extra["rows"] = 42
+                return 1
+        """, extra_env={"UPDRAFT_TASK_OUTLETS": json.dumps(["s3://lake/orders/", "s3://lake/audit/"])})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.finish_body()["assetEvents"], [
+            {"uri": "s3://lake/orders/", "extra": {"rows": 42}},
+            {"uri": "s3://lake/audit/", "extra": {}},
+        ])
+
+    def test_an_outlet_the_task_does_not_have_fails_it_naming_its_outlets(self):
+        result = self.run_task("""
+            def main(context):
+                context["outlet_events"]["s3://lake/other/"].extra["rows"] = 1
+        """, extra_env={"UPDRAFT_TASK_OUTLETS": json.dumps(["s3://lake/orders/"])})
+        self.assertNotEqual(result.returncode, 0)
+        body = self.finish_body()
+        self.assertEqual(body["state"], "failed")
+        self.assertNotIn("assetEvents", body)
+        self.assertIn("its outlets are: s3://lake/orders/", body["error"])
+
+    def test_a_failed_task_sends_no_asset_events(self):
+        result = self.run_task("""
+            def main(context):
+                raise ValueError("no")
+        """, extra_env={"UPDRAFT_TASK_OUTLETS": json.dumps(["s3://lake/orders/"])})
+        self.assertNotEqual(result.returncode, 0)
+        self.assertNotIn("assetEvents", self.finish_body())
 
     def test_an_exception_fails_retryably_with_the_traceback_in_the_log(self):
         result = self.run_task("""

@@ -171,6 +171,8 @@ function runChild(
     UPDRAFT_TASK_CALLABLE: String(task.templateFields.callable ?? 'main'),
     UPDRAFT_TASK_ARGS: JSON.stringify(task.args),
     UPDRAFT_TASK_DO_XCOM_PUSH: String(task.doXcomPush),
+    // A bundle built by an older SDK may lack outlets.
+    UPDRAFT_TASK_OUTLETS: JSON.stringify((task.outlets ?? []).map((outlet) => outlet.uri)),
   };
   const child = spawn(deps.python?.command ?? 'python3', [deps.python?.clientPath ?? DEFAULT_CLIENT_PATH], {
     cwd: workDir,

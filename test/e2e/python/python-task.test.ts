@@ -55,7 +55,7 @@ describe('python tasks on the local stack', () => {
   it('parses the DAGs and ignores the .py files', async () => {
     expect(await stack.metastore.listImportErrors()).toEqual([]);
     const active = (await stack.metastore.listDags()).filter((dag) => dag.isActive).map((dag) => dag.dagId);
-    expect(active.sort()).toEqual(['python_mixed', 'python_outcomes']);
+    expect(active.sort()).toEqual(['python_mixed', 'python_outcomes', 'python_outlets']);
   });
 
   it('python_mixed: TypeScript → Python → TypeScript, with XComs across and the Python output in the log', async () => {
@@ -90,5 +90,15 @@ describe('python tasks on the local stack', () => {
     expect(slow).toContain('INFO Marking task as FAILED.');
 
     expect(await attemptLog(key, 'no_script')).toContain('FileNotFoundError: The task script dags/python/missing.py is not in the DAGs folder');
+  }, 60_000);
+
+  it('python_outlets: a Python task\'s outlets become asset events carrying the extra it set', async () => {
+    const { key, run, states } = await runToEnd('python_outlets');
+    expect(run.state).toBe('success');
+    expect(states).toEqual({ load_orders: 'success/1' });
+    const events = await stack.metastore.listAssetEvents('s3://lake/orders/');
+    expect(events.map((event) => ({ extra: event.extra, source: event.source }))).toEqual([
+      { extra: { rows: 3 }, source: { dagId: 'python_outlets', runId: key.runId, taskId: 'load_orders', mapIndex: -1, tryNumber: 1 } },
+    ]);
   }, 60_000);
 });

@@ -19,3 +19,7 @@ def skips(context):
 def too_slow(context):
     print("starting a long job", flush=True)
     time.sleep(60)
+
+
+def emits(context):
+    context["outlet_events"]["s3://lake/orders/"].extra["rows"] = 3
