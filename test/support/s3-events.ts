@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
+
 /**
  * An S3 object event as EventBridge delivers it. `encodedKey` is the key as S3 puts it in the event:
  * URL-encoded, spaces as "+" (use `encodeS3EventKey` for a plain key).
  */
-export function s3ObjectEvent(detailType: 'Object Created' | 'Object Deleted', bucket: string, encodedKey: string) {
+export function s3ObjectEvent(detailType: 'Object Created' | 'Object Deleted', bucket: string, encodedKey: string, id?: string) {
   return {
     version: '0',
-    id: 'c4b2f1d2-0000-0000-0000-000000000000',
+    // EventBridge gives every event its own id (and keeps it on redelivery).
+    id: id ?? `evt-${createHash('sha256').update(`${detailType}\u0000${bucket}\u0000${encodedKey}`).digest('hex').slice(0, 24)}`,
     'detail-type': detailType,
     source: 'aws.s3',
     account: '123456789012',

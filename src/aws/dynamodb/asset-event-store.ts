@@ -1,10 +1,11 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { itemFromConditionFailure } from './errors.ts';
 import type { AssetEventRecord } from '../../core/model/records.ts';
 import { stableIntegerId } from '../../core/model/stable-ids.ts';
 import type { AssetEventStore, AssetRecord } from '../../core/ports/metastore.ts';
 import { isConditionalCheckFailed, rethrowTooLarge } from './errors.ts';
 import { decodeDate, decodeRecord, encodeDate, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
-import { ATTR, INDEX, LIST, assetEventListKey, assetEventSortKey, assetEventsPartition, assetKey } from './keys.ts';
+import { ATTR, INDEX, LIST, assetEventListKey, assetEventSortKey, assetEventsPartition, assetKey, externalEventClaimKey } from './keys.ts';
 import { mapWithConcurrency, queryAll } from './requests.ts';
 
 const ASSET_EVENT_SPEC: RecordSpec<AssetEventRecord> = {
@@ -16,6 +17,8 @@ const ASSET_EVENT_SPEC: RecordSpec<AssetEventRecord> = {
 };
 
 const PUT_CONCURRENCY = 8;
+/** EventBridge retries a delivery for at most a day; a week is a wide margin. */
+const EXTERNAL_EVENT_CLAIM_SECONDS = 7 * 24 * 3600;
 
 /** Airflow's defaults for an asset declared with a URI only. */
 const DEFAULT_ASSET_GROUP = 'asset';
@@ -111,6 +114,33 @@ export class DynamoDbAssetEventStore implements AssetEventStore {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async claimExternalEventTime(externalEventId: string, proposed: Date): Promise<Date> {
+    const key = externalEventClaimKey(externalEventId);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            [ATTR.type]: 'EXTERNAL_EVENT_CLAIM',
+            at: encodeDate(proposed),
+            [ATTR.expiresAt]: Math.floor(proposed.getTime() / 1000) + EXTERNAL_EVENT_CLAIM_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return proposed;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const stored =
+        itemFromConditionFailure(error) ??
+        ((await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item as Item | undefined);
+      if (!stored || typeof stored.at !== 'string') return proposed;
+      return decodeDate(stored.at);
     }
   }
 

@@ -104,4 +104,7 @@ export const assetKey = (assetId: number): TableKey => ({ pk: `ASSETINFO#${asset
 export const assetEventListKey = (timestampIso: string, assetUri: string, eventId: string): string =>
   `${timestampIso}#${assetUri}#${eventId}`;
 
+/** The first recording time of an external event (an S3 notification), so a redelivery reuses it. */
+export const externalEventClaimKey = (externalEventId: string): TableKey => ({ pk: `EXTEVENT#${externalEventId}`, sk: 'CLAIM' });
+
 export const poolKey = (name: string): TableKey => ({ pk: `POOL#${name}`, sk: 'POOL' });

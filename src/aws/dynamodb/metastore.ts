@@ -180,6 +180,10 @@ export class DynamoDbMetastore implements Metastore {
   recordAssetEvents(events: readonly AssetEventRecord[]): Promise<void> {
     return this.assetEvents.recordAssetEvents(events);
   }
+
+  claimExternalEventTime(externalEventId: string, proposed: Date): Promise<Date> {
+    return this.assetEvents.claimExternalEventTime(externalEventId, proposed);
+  }
   listAssetEvents(assetUri: string, options?: { after?: Date; limit?: number }): Promise<AssetEventRecord[]> {
     return this.assetEvents.listAssetEvents(assetUri, options);
   }

@@ -168,6 +168,12 @@ export interface XComStore {
 /** Asset events (Airflow's AssetEvent rows); idempotent by `eventId` and timestamp. */
 export interface AssetEventStore {
   recordAssetEvents(events: readonly AssetEventRecord[]): Promise<void>;
+  /**
+   * The time an external event (an S3 notification, by its EventBridge id) is recorded at: the first
+   * claim stores `proposed` and every later claim of the same id answers what was stored, so a
+   * redelivered event writes the same asset events again instead of new ones. Claims expire after a week.
+   */
+  claimExternalEventTime(externalEventId: string, proposed: Date): Promise<Date>;
   /** An asset's events, oldest first; `after` keeps those strictly later than it. */
   listAssetEvents(assetUri: string, options?: { after?: Date; limit?: number }): Promise<AssetEventRecord[]>;
   /** Every known asset (registered by its first event), ordered by URI. */

@@ -73,7 +73,7 @@ export function assetUrisForObject(objectUri: string, knownUris: Iterable<string
 }
 
 export interface S3AssetEventDeps {
-  metastore: Pick<Metastore, 'listDags' | 'listAssets' | 'recordAssetEvents'>;
+  metastore: Pick<Metastore, 'listDags' | 'listAssets' | 'recordAssetEvents' | 'claimExternalEventTime'>;
   dagVersions: DagVersionCache;
   clock: Clock;
   logger: Logger;
@@ -95,9 +95,10 @@ export class S3AssetEventRecorder {
       this.deps.logger.debug('S3 object matches no asset; ignoring its event', { object_uri: objectUri });
       return { objectUri, assetUris };
     }
-    // Stamped when recorded, not with the event's time: an event redelivered late must still count
-    // for the next run instead of landing before what runs have already consumed.
-    const timestamp = this.deps.clock.now();
+    // Stamped when first recorded, not with the event's time: an event delivered late must still count
+    // for the next run instead of landing before what runs have already consumed. A redelivery (the
+    // invocation failed after recording) reuses the first time, so it rewrites the same events.
+    const timestamp = await this.deps.metastore.claimExternalEventTime(`s3/${object.eventId}`, this.deps.clock.now());
     const extra: Record<string, unknown> = { bucket: object.bucket, key: object.key, from_s3_event: true };
     if (object.size !== null) extra.size = object.size;
     if (object.etag !== null) extra.etag = object.etag;

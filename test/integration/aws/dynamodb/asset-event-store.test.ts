@@ -22,6 +22,12 @@ beforeAll(async () => {
 });
 
 describe('DynamoDbMetastore asset registry and events', () => {
+  it('answers the first claimed time of an external event to every later claim of the same id', async () => {
+    expect(await store.claimExternalEventTime('s3/evt-1', at('2026-02-01T00:00:00.000Z'))).toEqual(at('2026-02-01T00:00:00.000Z'));
+    expect(await store.claimExternalEventTime('s3/evt-1', at('2026-02-01T00:05:00.000Z'))).toEqual(at('2026-02-01T00:00:00.000Z'));
+    expect(await store.claimExternalEventTime('s3/evt-2', at('2026-02-01T00:05:00.000Z'))).toEqual(at('2026-02-01T00:05:00.000Z'));
+  });
+
   it('registers each asset once, with its first and last event', async () => {
     await store.recordAssetEvents([event('s3://b/x', '2026-01-03T00:00:00.000Z', 3)]);
     expect(await store.listAssets()).toEqual([

@@ -34,9 +34,9 @@ beforeAll(async () => {
 });
 
 /** What the scheduler function does with an S3 event: record it, then tick. */
-async function deliver(bucket: string, key: string) {
+async function deliver(bucket: string, key: string, eventId?: string) {
   h.clock.advanceSeconds(5);
-  const object = parseS3ObjectCreated(s3ObjectEvent('Object Created', bucket, key));
+  const object = parseS3ObjectCreated(s3ObjectEvent('Object Created', bucket, key, eventId));
   if (!object) throw new Error('not an S3 Object Created event');
   const recorded = await recorder.record(object);
   const report = await new SchedulerTick(h.deps({ assetTriggers: new DynamoDbAssetTriggerStore(createDynamoDbClient(emulatorClientOptions()), h.tableName) })).tick();
@@ -76,5 +76,16 @@ describe('an S3 object created in an asset bucket', () => {
       message: 'S3 object matches no asset; ignoring its event',
       attributes: { object_uri: 's3://landing-zone/tmp/scratch.txt' },
     });
+  });
+
+  it('is recorded once when EventBridge delivers the same event again, and again for a new event of the same key', async () => {
+    const uri = 's3://landing-zone/exports/';
+    const before = (await h.metastore.listAssetEvents(uri)).length;
+    await deliver('landing-zone', 'exports/redelivered.json', 'evt-redelivered');
+    await deliver('landing-zone', 'exports/redelivered.json', 'evt-redelivered');
+    const once = await h.metastore.listAssetEvents(uri);
+    expect(once).toHaveLength(before + 1);
+    await deliver('landing-zone', 'exports/redelivered.json', 'evt-overwritten');
+    expect(await h.metastore.listAssetEvents(uri)).toHaveLength(before + 2);
   });
 });
