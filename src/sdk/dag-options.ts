@@ -5,6 +5,8 @@ import { PARAM_TYPES, isParam, matchesParamType, type ParamSpec, type ParamType 
 import { DEFAULT_ARG_KEYS, describe, rejectUnknownKeys, resolveTaskOptions, type DefaultArgs } from './task-options.ts';
 import type { Schedule } from './timetables/index.ts';
 import type { AssetSchedule } from './asset-schedule.ts';
+import type { DagRunCallbacks } from './dag-callbacks.ts';
+import type { DeadlineAlert } from './deadlines.ts';
 
 /**
  * Options of `dag()` (Airflow's `DAG` arguments, in camelCase).
@@ -43,7 +45,7 @@ export interface DagOptions {
   catchup?: boolean;
   /** Most runs of this DAG running at once (default 16). */
   maxActiveRuns?: number;
-  /** Most task instances of this DAG running at once, over all its runs (default 16). */
+  /** Most task instances queued or running at once in each run of this DAG, as in Airflow 3 (default 16). */
   maxActiveTasks?: number;
   /** Defaults for the options of every task of this DAG. */
   defaultArgs?: DefaultArgs;
@@ -51,6 +53,13 @@ export interface DagOptions {
   params?: Record<string, unknown>;
   tags?: string[];
   description?: string | null;
+  // DAG-run callbacks and deadline alerts (src/sdk/dag-callbacks.ts, src/sdk/deadlines.ts).
+  /** Runs on a worker when a run succeeds (Airflow's DAG on_success_callback). A throw is only logged. */
+  onSuccess?: DagRunCallbacks;
+  /** Runs on a worker when a run fails (Airflow's DAG on_failure_callback). A throw is only logged. */
+  onFailure?: DagRunCallbacks;
+  /** Alerts once per run that has not ended by `reference` + `interval` (Airflow 3.1's DeadlineAlert). */
+  deadline?: DeadlineAlert;
 }
 
 export const DAG_OPTION_KEYS = [
@@ -66,6 +75,9 @@ export const DAG_OPTION_KEYS = [
   'params',
   'tags',
   'description',
+  'onSuccess',
+  'onFailure',
+  'deadline',
 ] as const satisfies readonly (keyof DagOptions)[];
 
 /** Airflow's limit on a tag's length. */

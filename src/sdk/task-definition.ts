@@ -2,6 +2,8 @@ import type { Asset } from './assets.ts';
 import type { ResolvedTaskCallbacks } from './callbacks.ts';
 import type { TaskContext } from './context.ts';
 import type { TriggerRule } from './trigger-rules.ts';
+import type { SensorFunctions, SensorSettings } from './sensors/sensor-types.ts';
+import type { WeightRule } from './weight-rules.ts';
 
 /**
  * Where a TaskFlow argument comes from when the task runs: a literal written in the DAG file, or an
@@ -24,7 +26,7 @@ export type TaskArg = { kind: 'literal'; value: unknown } | { kind: 'xcom'; task
  * const operator: OperatorName = 'bash';
  * ```
  */
-export type OperatorName = 'taskflow' | 'bash' | 'python' | 'empty';
+export type OperatorName = 'taskflow' | 'bash' | 'python' | 'empty' | 'sensor' | 'branch' | 'short_circuit' | 'latest_only';
 
 /**
  * A function run by a TaskFlow task: the context first, then the task's arguments (upstream outputs
@@ -62,7 +64,15 @@ export interface BaseTaskDefinition {
   readonly executorConfig: Readonly<Record<string, unknown>> | null;
   readonly pool: string;
   readonly poolSlots: number;
+  /** At most this many instances of the task queued or running across the DAG's runs; null: no limit. */
+  readonly maxActiveTisPerDag: number | null;
   readonly priorityWeight: number;
+  /** How `priorityWeight` becomes the weight the scheduler orders by (Airflow's `weight_rule`). */
+  readonly weightRule: WeightRule;
+  /** Runs only when its instance in the previous run succeeded or was skipped. */
+  readonly dependsOnPast: boolean;
+  /** Also waits for the previous run's instances of its direct downstream tasks (implies dependsOnPast). */
+  readonly waitForDownstream: boolean;
   /** Operator fields rendered as templates by the task runner before the task runs. */
   readonly templateFields: Record<string, unknown>;
   /** TaskFlow positional arguments after the context; empty for other operators. */
@@ -77,6 +87,14 @@ export interface BaseTaskDefinition {
    * built by an older SDK may lack this field.
    */
   readonly callbacks: ResolvedTaskCallbacks;
+  /** The innermost task group holding the task (its full id); absent at the top level. */
+  readonly taskGroupId?: string;
+  /** A setup task (Airflow's `is_setup`): it prepares what its teardowns release. */
+  readonly isSetup?: boolean;
+  /** A teardown task (Airflow's `is_teardown`): runs once its upstreams are done if a setup of it succeeded. */
+  readonly isTeardown?: boolean;
+  /** For a teardown: its failure fails the DAG run (default false, as Airflow). */
+  readonly onFailureFailDagrun?: boolean;
 }
 
 /**
@@ -134,6 +152,23 @@ export interface EmptyTaskDefinition extends BaseTaskDefinition {
 }
 
 /**
+ * A sensor: waits for a condition, poke by poke. `sensor` holds its settings (also serialized, as
+ * `templateFields.sensor`), the other template fields its kind's arguments, and `sensorFunctions` the
+ * functions that run on the worker and are never serialized.
+ *
+ * @example
+ * ```ts
+ * const definition = someDag.tasks.get('wait_for_file');
+ * if (definition?.operator === 'sensor') console.log(definition.sensor.kind, definition.sensor.mode);
+ * ```
+ */
+export interface SensorTaskDefinition extends BaseTaskDefinition {
+  readonly operator: 'sensor';
+  readonly sensor: SensorSettings;
+  readonly sensorFunctions: SensorFunctions;
+}
+
+/**
  * One task of a DAG, fully resolved (defaults and `defaultArgs` applied).
  *
  * @example
@@ -143,4 +178,56 @@ export interface EmptyTaskDefinition extends BaseTaskDefinition {
  * }
  * ```
  */
-export type TaskDefinition = TaskflowTaskDefinition | BashTaskDefinition | PythonTaskDefinition | EmptyTaskDefinition;
+export type TaskDefinition =
+  | TaskflowTaskDefinition
+  | BashTaskDefinition
+  | PythonTaskDefinition
+  | EmptyTaskDefinition
+  | SensorTaskDefinition
+  | BranchTaskDefinition
+  | ShortCircuitTaskDefinition
+  | LatestOnlyTaskDefinition;
+
+/**
+ * A branching TaskFlow task (Airflow's `@task.branch`): `fn` returns the task id(s) or task group id(s)
+ * to follow; the other direct downstream tasks are skipped.
+ *
+ * @example
+ * ```ts
+ * const definition = someDag.tasks.get('pick');
+ * if (definition?.operator === 'branch') await definition.fn(ctx);
+ * ```
+ */
+export interface BranchTaskDefinition extends BaseTaskDefinition {
+  readonly operator: 'branch';
+  readonly fn: TaskFunction;
+}
+
+/**
+ * A short-circuit TaskFlow task (Airflow's `@task.short_circuit`): a falsy result skips downstream.
+ *
+ * @example
+ * ```ts
+ * const definition = someDag.tasks.get('has_data');
+ * if (definition?.operator === 'short_circuit') console.log(definition.ignoreDownstreamTriggerRules);
+ * ```
+ */
+export interface ShortCircuitTaskDefinition extends BaseTaskDefinition {
+  readonly operator: 'short_circuit';
+  readonly fn: TaskFunction;
+  /** true: skip every downstream task; false: skip the direct ones and let trigger rules decide the rest. */
+  readonly ignoreDownstreamTriggerRules: boolean;
+}
+
+/**
+ * A latest-only task (Airflow's `LatestOnlyOperator`): skips its direct downstream tasks unless the run
+ * is the latest scheduled one.
+ *
+ * @example
+ * ```ts
+ * someDag.tasks.get('latest_only')?.operator === 'latest_only';
+ * ```
+ */
+export interface LatestOnlyTaskDefinition extends BaseTaskDefinition {
+  readonly operator: 'latest_only';
+}

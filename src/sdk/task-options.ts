@@ -2,6 +2,7 @@ import { isAsset, type Asset } from './assets.ts';
 import { resolveCallbackList, type ResolvedTaskCallbacks, type TaskCallbacks } from './callbacks.ts';
 import { DagDefinitionError } from './errors.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from './trigger-rules.ts';
+import { DEFAULT_WEIGHT_RULE, WEIGHT_RULES, isWeightRule, type WeightRule } from './weight-rules.ts';
 
 /**
  * Options every task accepts (Airflow's BaseOperator arguments, in camelCase). Durations are seconds.
@@ -38,8 +39,28 @@ export interface TaskOptions {
   pool?: string;
   /** Slots of the pool the task takes (default 1). */
   poolSlots?: number;
-  /** Higher runs first when slots are scarce (default 1). */
+  /**
+   * At most this many instances of this task queued or running at once across all runs of the DAG
+   * (Airflow's `max_active_tis_per_dag`; default null: no limit). E.g. `1` keeps a task from overlapping itself.
+   */
+  maxActiveTisPerDag?: number | null;
+  /** Higher runs first when slots are scarce (default 1); `weightRule` says what it adds up with. */
   priorityWeight?: number;
+  /**
+   * How the weight the scheduler orders by is computed (Airflow's `weight_rule`): `downstream` (default)
+   * adds the weights of all downstream tasks, `upstream` of all upstream tasks, `absolute` nothing.
+   */
+  weightRule?: WeightRule;
+  /**
+   * Run only when this task's instance in the DAG's previous run (by logical date) succeeded or was
+   * skipped (default false). The first run, and a previous run without this task, do not hold it back.
+   */
+  dependsOnPast?: boolean;
+  /**
+   * As `dependsOnPast` (which it turns on), and also wait until the previous run's instances of this
+   * task's direct downstream tasks succeeded or were skipped (default false).
+   */
+  waitForDownstream?: boolean;
   /** Documentation shown with the task. */
   doc?: string | null;
   /** Assets the task updates: each gets an asset event when the task succeeds (Airflow's `outlets`). */
@@ -80,7 +101,11 @@ export interface ResolvedTaskOptions {
   executorConfig: Record<string, unknown> | null;
   pool: string;
   poolSlots: number;
+  maxActiveTisPerDag: number | null;
   priorityWeight: number;
+  weightRule: WeightRule;
+  dependsOnPast: boolean;
+  waitForDownstream: boolean;
   doc: string | null;
   outlets: readonly Asset[];
   callbacks: ResolvedTaskCallbacks;
@@ -97,7 +122,11 @@ export const DEFAULT_ARG_KEYS = [
   'executorConfig',
   'pool',
   'poolSlots',
+  'maxActiveTisPerDag',
   'priorityWeight',
+  'weightRule',
+  'dependsOnPast',
+  'waitForDownstream',
   'doc',
   'outlets',
   'onExecute',
@@ -192,8 +221,23 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
   const poolSlots = pick('poolSlots') ?? 1;
   if (!Number.isInteger(poolSlots) || poolSlots < 1) fail(`poolSlots must be a whole number >= 1, got ${describe(poolSlots)}.`);
 
+  const maxActiveTisPerDag = pick('maxActiveTisPerDag') ?? null;
+  if (maxActiveTisPerDag !== null && (!Number.isInteger(maxActiveTisPerDag) || maxActiveTisPerDag < 1)) {
+    fail(`maxActiveTisPerDag must be a whole number >= 1, or null for no limit, got ${describe(maxActiveTisPerDag)}.`);
+  }
+
   const priorityWeight = pick('priorityWeight') ?? 1;
   if (!Number.isInteger(priorityWeight)) fail(`priorityWeight must be a whole number, got ${describe(priorityWeight)}.`);
+
+  const weightRule = pick('weightRule') ?? DEFAULT_WEIGHT_RULE;
+  if (!isWeightRule(weightRule)) fail(`unknown weightRule ${describe(weightRule)}. Use one of: ${WEIGHT_RULES.join(', ')}.`);
+
+  const waitForDownstream = pick('waitForDownstream') ?? false;
+  if (typeof waitForDownstream !== 'boolean') fail(`waitForDownstream must be true or false, got ${describe(waitForDownstream)}.`);
+  const ownDependsOnPast = pick('dependsOnPast') ?? false;
+  if (typeof ownDependsOnPast !== 'boolean') fail(`dependsOnPast must be true or false, got ${describe(ownDependsOnPast)}.`);
+  // Airflow: waiting for the previous run's downstream tasks implies waiting for the task itself.
+  const dependsOnPast = ownDependsOnPast || waitForDownstream;
 
   const doc = pick('doc') ?? null;
   if (doc !== null && typeof doc !== 'string') fail(`doc must be a string or null, got ${describe(doc)}.`);
@@ -222,7 +266,11 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
     executorConfig: executorConfig === null ? null : { ...(executorConfig as Record<string, unknown>) },
     pool,
     poolSlots,
+    maxActiveTisPerDag,
     priorityWeight,
+    weightRule,
+    dependsOnPast,
+    waitForDownstream,
     doc,
     // One event per asset even when it is listed twice.
     outlets: Object.freeze([...new Map(outlets.map((outlet) => [outlet.uri, outlet])).values()]),

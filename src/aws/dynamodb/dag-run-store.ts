@@ -2,16 +2,25 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { DagRunKey } from '../../core/model/keys.ts';
 import type { DagRunRecord } from '../../core/model/records.ts';
-import { FINISHED_DAG_RUN_STATES, type DagRunState } from '../../core/model/states.ts';
-import type { DagRunChanges, DagRunCondition, DagRunSearch, DagRunStore, DagRunWithNote, InstantRange } from '../../core/ports/metastore.ts';
+import { FINISHED_DAG_RUN_STATES } from '../../core/model/states.ts';
+import type {
+  DagRunChanges,
+  DagRunCondition,
+  DagRunListOptions,
+  DagRunSearch,
+  DagRunStore,
+  DagRunWithNote,
+  InstantRange,
+} from '../../core/ports/metastore.ts';
 import { isConditionalCheckFailed, itemFromConditionFailure, rethrowTooLarge } from './errors.ts';
 import { ExpressionBuilder } from './expressions.ts';
-import { decodeRecord, encodeDate, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
+import { decodeDate, decodeRecord, encodeDate, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
 import { ATTR, INDEX, LIST, activeRunListKey, dagRunKey, runOrderKey, runsPartition } from './keys.ts';
 import { deleteRunData } from './dag-deletion.ts';
 import { queryAll } from './requests.ts';
 
-const DAG_RUN_SPEC: RecordSpec<DagRunRecord> = {
+// deadlineAlertedAt is left out: it is decoded only when present (see decodeRun), so runs without it compare as before.
+const DAG_RUN_SPEC: RecordSpec<Omit<DagRunRecord, 'deadlineAlertedAt'>> = {
   dagId: { kind: 'string' },
   runId: { kind: 'string' },
   state: { kind: 'string' },
@@ -34,7 +43,14 @@ const NOTE_ATTR = 'note';
 /** Airflow's DagRunNote.content limit. */
 export const MAX_DAG_RUN_NOTE_LENGTH = 1000;
 
-const decodeRun = (item: Item): DagRunRecord => decodeRecord(DAG_RUN_SPEC, item);
+/** Set once by markDeadlineAlerted; absent on runs whose deadline alert was not sent. */
+const DEADLINE_ALERTED_ATTR = 'deadlineAlertedAt';
+
+const decodeRun = (item: Item): DagRunRecord => {
+  const run: DagRunRecord = decodeRecord(DAG_RUN_SPEC, item);
+  if (typeof item[DEADLINE_ALERTED_ATTR] === 'string') run.deadlineAlertedAt = decodeDate(item[DEADLINE_ALERTED_ATTR]);
+  return run;
+};
 
 const decodeWithNote = (item: Item): DagRunWithNote => ({
   run: decodeRun(item),
@@ -96,23 +112,32 @@ export class DynamoDbDagRunStore implements DagRunStore {
     return result.Item ? decodeRun(result.Item as Item) : null;
   }
 
-  async listDagRuns(dagId: string, options: { limit?: number; states?: readonly DagRunState[] } = {}): Promise<DagRunRecord[]> {
-    const { limit, states } = options;
+  async listDagRuns(dagId: string, options: DagRunListOptions = {}): Promise<DagRunRecord[]> {
+    const { limit, states, runTypes, logicalDateBefore } = options;
     if (limit !== undefined && limit <= 0) return [];
     if (states !== undefined && states.length === 0) return [];
+    if (runTypes !== undefined && runTypes.length === 0) return [];
     const names: Record<string, string> = { '#pk': ATTR.pk, '#order': ATTR.runOrder };
     const values: Record<string, unknown> = { ':pk': runsPartition(dagId), ':prefix': 'RUN#' };
-    let filter: string | undefined;
+    const filters: string[] = [];
     if (states) {
       names['#state'] = 'state';
-      filter = `#state IN (${states.map((state, i) => ((values[`:s${i}`] = state), `:s${i}`)).join(', ')})`;
+      filters.push(`#state IN (${states.map((state, i) => ((values[`:s${i}`] = state), `:s${i}`)).join(', ')})`);
     }
+    if (runTypes) {
+      names['#runType'] = 'runType';
+      filters.push(`#runType IN (${runTypes.map((type, i) => ((values[`:t${i}`] = type), `:t${i}`)).join(', ')})`);
+    }
+    const filter = filters.length > 0 ? filters.join(' AND ') : undefined;
+    // Strictly before: a run id is never empty, so the key of (date, '') sorts below every run at that date.
+    if (logicalDateBefore) values[':before'] = runOrderKey(encodeDate(logicalDateBefore), '');
+    const order = logicalDateBefore ? '#order BETWEEN :prefix AND :before' : 'begins_with(#order, :prefix)';
     const items = await queryAll(
       this.client,
       {
         TableName: this.tableName,
         IndexName: INDEX.runsByLogicalDate,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#order, :prefix)',
+        KeyConditionExpression: `#pk = :pk AND ${order}`,
         FilterExpression: filter,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -198,6 +223,22 @@ export class DynamoDbDagRunStore implements DagRunStore {
 
   deleteDagRun(key: DagRunKey): Promise<boolean> {
     return deleteRunData(this.client, this.tableName, key);
+  }
+
+  async markDeadlineAlerted(key: DagRunKey, at: Date): Promise<DagRunRecord | null> {
+    const expr = new ExpressionBuilder();
+    expr.set(DEADLINE_ALERTED_ATTR, encodeDate(at));
+    expr.setRaw(`${expr.name('revision')} = ${expr.name('revision')} + ${expr.value(1)}`);
+    expr.exists().oneOf('state', ['queued', 'running']).isNull(DEADLINE_ALERTED_ATTR);
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({ TableName: this.tableName, Key: dagRunKey(key), ...expr.build(), ReturnValues: 'ALL_NEW' }),
+      );
+      return decodeRun(result.Attributes as Item);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return null;
+      throw error;
+    }
   }
 
   async updateDagRun(key: DagRunKey, changes: DagRunChanges, condition: DagRunCondition = {}): Promise<DagRunRecord> {

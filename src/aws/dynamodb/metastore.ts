@@ -11,11 +11,11 @@ import type {
   TaskInstanceRecord,
   XComRecord,
 } from '../../core/model/records.ts';
-import type { DagRunState } from '../../core/model/states.ts';
 import type {
   AssetRecord,
   DagRunChanges,
   DagRunCondition,
+  DagRunListOptions,
   DagRunSearch,
   DagRunWithNote,
   Metastore,
@@ -119,7 +119,7 @@ export class DynamoDbMetastore implements Metastore {
   getDagRun(key: DagRunKey): Promise<DagRunRecord | null> {
     return this.runs.getDagRun(key);
   }
-  listDagRuns(dagId: string, options?: { limit?: number; states?: readonly DagRunState[] }): Promise<DagRunRecord[]> {
+  listDagRuns(dagId: string, options?: DagRunListOptions): Promise<DagRunRecord[]> {
     return this.runs.listDagRuns(dagId, options);
   }
   listActiveDagRuns(): Promise<DagRunRecord[]> {
@@ -127,6 +127,10 @@ export class DynamoDbMetastore implements Metastore {
   }
   updateDagRun(key: DagRunKey, changes: DagRunChanges, condition?: DagRunCondition): Promise<DagRunRecord> {
     return this.runs.updateDagRun(key, changes, condition);
+  }
+
+  markDeadlineAlerted(key: DagRunKey, at: Date): Promise<DagRunRecord | null> {
+    return this.runs.markDeadlineAlerted(key, at);
   }
   searchDagRuns(dagId: string, search?: DagRunSearch): Promise<DagRunWithNote[]> {
     return this.runs.searchDagRuns(dagId, search);

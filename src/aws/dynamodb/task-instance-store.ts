@@ -9,7 +9,7 @@ import type {
 } from '../../core/ports/metastore.ts';
 import { isConditionalCheckFailed, itemFromConditionFailure } from './errors.ts';
 import { ExpressionBuilder } from './expressions.ts';
-import { decodeRecord, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
+import { decodeRecord, encodeDate, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
 import { ATTR, taskInstanceKey, taskInstancesPartition } from './keys.ts';
 import { mapWithConcurrency, queryAll } from './requests.ts';
 
@@ -31,6 +31,7 @@ const TASK_INSTANCE_SPEC: RecordSpec<TaskInstanceRecord> = {
   lastHeartbeatAt: { kind: 'date', nullable: true },
   nextRetryAt: { kind: 'date', nullable: true },
   rescheduleDate: { kind: 'date', nullable: true },
+  firstRescheduleDate: { kind: 'date', nullable: true },
   trigger: { kind: 'json', nullable: true },
   triggerTimeout: { kind: 'date', nullable: true },
   nextMethod: { kind: 'string', nullable: true },
@@ -58,6 +59,7 @@ function describeCondition(condition: TaskInstanceCondition): string {
   if (condition.state !== undefined) parts.push(`state ${[condition.state].flat().join(' or ')}`);
   if (condition.tryNumber !== undefined) parts.push(`try ${condition.tryNumber}`);
   if (condition.workerId !== undefined) parts.push(condition.workerId === null ? 'no worker' : `worker ${condition.workerId}`);
+  if (condition.rescheduleDate !== undefined) parts.push(`reschedule date ${condition.rescheduleDate.toISOString()}`);
   return parts.join(', ');
 }
 
@@ -201,6 +203,7 @@ export class DynamoDbTaskInstanceStore implements TaskInstanceStore {
     if (condition.tryNumber !== undefined) expr.oneOf('tryNumber', condition.tryNumber);
     if (condition.workerId === null) expr.isNull('workerId');
     else if (condition.workerId !== undefined) expr.oneOf('workerId', condition.workerId);
+    if (condition.rescheduleDate !== undefined) expr.oneOf('rescheduleDate', encodeDate(condition.rescheduleDate));
     try {
       const result = await this.client.send(
         new UpdateCommand({

@@ -70,6 +70,8 @@ export interface DagRunRecord extends DagRunKey {
   endDate: Date | null;
   /** Optimistic-lock counter, bumped on every write. */
   revision: number;
+  /** When the scheduler sent the run's deadline alert; absent until then (the alert is sent once). */
+  deadlineAlertedAt?: Date;
 }
 
 export interface TaskInstanceRecord extends TaskInstanceKey {
@@ -81,6 +83,7 @@ export interface TaskInstanceRecord extends TaskInstanceKey {
   operator: string;
   executor: string | null;
   pool: string;
+  /** The task's effective weight (its weight rule applied) when the instance was created (Airflow's priority_weight). */
   priorityWeight: number;
   queuedAt: Date | null;
   startDate: Date | null;
@@ -91,6 +94,11 @@ export interface TaskInstanceRecord extends TaskInstanceKey {
   nextRetryAt: Date | null;
   /** For up_for_reschedule: when the scheduler may queue the same try again (Airflow's reschedule_date). */
   rescheduleDate: Date | null;
+  /**
+   * When the try first poked before it was rescheduled (Airflow's first TaskReschedule start date): a
+   * sensor's timeout counts from it. Kept across the try's reschedules, reset by a new try.
+   */
+  firstRescheduleDate: Date | null;
   /** For deferred: the trigger the attempt waits for (Airflow keeps it in the trigger table). */
   trigger: TriggerSpec | null;
   /** For deferred: when the wait gives up and the attempt fails (Airflow's trigger_timeout). */
@@ -155,6 +163,7 @@ export type AttemptFields = Pick<
   | 'lastHeartbeatAt'
   | 'nextRetryAt'
   | 'rescheduleDate'
+  | 'firstRescheduleDate'
   | 'trigger'
   | 'triggerTimeout'
   | 'nextMethod'
@@ -175,6 +184,7 @@ export function noAttemptFields(): AttemptFields {
     lastHeartbeatAt: null,
     nextRetryAt: null,
     rescheduleDate: null,
+    firstRescheduleDate: null,
     trigger: null,
     triggerTimeout: null,
     nextMethod: null,
@@ -184,8 +194,12 @@ export function noAttemptFields(): AttemptFields {
   };
 }
 
-/** A task's instance in a run before anything has decided about it (Airflow's null state). */
-export function newTaskInstance(run: DagRunKey, task: SerializedTask): TaskInstanceRecord {
+/**
+ * A task's instance in a run before anything has decided about it (Airflow's null state).
+ * `priorityWeight` is the task's effective weight (`effectivePriorityWeight` in core/scheduling, its
+ * weight rule applied); without it the task's own weight is used, which is right only for `absolute`.
+ */
+export function newTaskInstance(run: DagRunKey, task: SerializedTask, priorityWeight: number = task.priorityWeight): TaskInstanceRecord {
   return {
     dagId: run.dagId,
     runId: run.runId,
@@ -197,7 +211,7 @@ export function newTaskInstance(run: DagRunKey, task: SerializedTask): TaskInsta
     operator: task.operator,
     executor: task.executor,
     pool: task.pool,
-    priorityWeight: task.priorityWeight,
+    priorityWeight,
     ...noAttemptFields(),
   };
 }

@@ -1,6 +1,7 @@
 import type { SerializedTimetableJson as SerializedTimetable } from '../../sdk/timetables/types.ts';
 import type { SerializedAssetConditionJson as SerializedAssetCondition } from '../../sdk/assets.ts';
 import type { TriggerRule } from './trigger-rules.ts';
+import type { WeightRule } from '../../sdk/weight-rules.ts';
 
 /**
  * The serialized DAG: plain JSON produced by the DAG processor from a DAG file, and the only form of a
@@ -63,6 +64,25 @@ export interface SerializedTask {
   doc: string | null;
   /** Assets the task updates on success. Absent when none, so DAGs without assets keep their version ids. */
   outlets?: SerializedAsset[];
+  // DAG shapes (task groups, setup/teardown): absent when default, so version ids do not change.
+  /** The innermost task group holding the task (full id). Absent at the top level. */
+  taskGroupId?: string;
+  /** A setup task. Absent means false. */
+  isSetup?: boolean;
+  /** A teardown task (its trigger rule is all_done_setup_success). Absent means false. */
+  isTeardown?: boolean;
+  /** A teardown whose failure fails the run. Absent means false. */
+  onFailureFailDagrun?: boolean;
+  // Run control (priority weight rules, dependsOnPast): absent when default, so version ids do not change.
+  /** How `priorityWeight` becomes the effective weight (Airflow's weight_rule). Absent means `downstream`. */
+  weightRule?: WeightRule;
+  /** Runs only when its instance in the previous run succeeded or was skipped. Absent means false. */
+  dependsOnPast?: boolean;
+  /** As dependsOnPast, and its direct downstreams' instances in the previous run too. Absent means false. */
+  waitForDownstream?: boolean;
+  // Concurrency limits: absent when unlimited, so version ids do not change.
+  /** At most this many instances of the task queued or running across the DAG's runs (Airflow's max_active_tis_per_dag). */
+  maxActiveTisPerDag?: number;
 }
 
 export interface SerializedDag {
@@ -87,6 +107,30 @@ export interface SerializedDag {
    * Absent when the DAG is not scheduled on assets.
    */
   assetCondition?: SerializedAssetCondition;
+  // DAG-run callbacks and deadline alerts (their code stays in the bundle): absent when none, so version ids do not change.
+  /** The run ends the DAG has callbacks for, so the scheduler sends them without importing user code. */
+  runCallbacks?: SerializedRunCallbackEvent[];
+  /** The DAG's deadline alert (Airflow 3.1's DeadlineAlert); its callback lives in the bundle. */
+  deadline?: SerializedDeadline;
+  /** Task groups by full id, for display. Absent when the DAG has none. */
+  taskGroups?: Record<string, SerializedTaskGroup>;
   /** Tasks in a topological order (every upstream before its downstreams). */
   tasks: SerializedTask[];
 }
+
+/** A task group (Airflow's TaskGroup): the group holding it and its tooltip, each absent when none. */
+export interface SerializedTaskGroup {
+  parentGroupId?: string;
+  tooltip?: string;
+}
+
+/** A DAG-run end a DAG has a callback for (its `onSuccess` / `onFailure`). */
+export type SerializedRunCallbackEvent = 'success' | 'failure';
+
+/**
+ * When a run's deadline falls: `reference` + `intervalSeconds` (negative: before the reference).
+ * `fixed_datetime` names the instant in `at`; the others read it from the run.
+ */
+export type SerializedDeadline =
+  | { reference: 'dagrun_queued_at' | 'dagrun_logical_date'; intervalSeconds: number }
+  | { reference: 'fixed_datetime'; at: string; intervalSeconds: number };

@@ -30,6 +30,8 @@ export interface TaskInstanceCondition {
   tryNumber?: number;
   /** `null` requires that no worker holds it. */
   workerId?: string | null;
+  /** The up_for_reschedule date it must still have (a delayed delivery of that reschedule starts it). */
+  rescheduleDate?: Date;
 }
 
 export type TaskInstanceChanges = Partial<Omit<TaskInstanceRecord, keyof TaskInstanceKey>>;
@@ -55,6 +57,16 @@ export interface DagRunSearch {
   startDate?: InstantRange;
   endDate?: InstantRange;
   runAfter?: InstantRange;
+}
+
+/** Filters of `listDagRuns`; every given filter must match. */
+export interface DagRunListOptions {
+  limit?: number;
+  states?: readonly DagRunState[];
+  /** Only runs of these types. */
+  runTypes?: readonly DagRunType[];
+  /** Only runs with a logical date strictly before this one (with `limit: 1`: the previous run). */
+  logicalDateBefore?: Date;
 }
 
 /** A run with the note a person wrote about it (Airflow's DagRunNote), which the run record does not carry. */
@@ -117,11 +129,16 @@ export interface DagRunStore {
   createDagRun(run: DagRunRecord): Promise<boolean>;
   getDagRun(key: DagRunKey): Promise<DagRunRecord | null>;
   /** Newest first by logical date. */
-  listDagRuns(dagId: string, options?: { limit?: number; states?: readonly DagRunState[] }): Promise<DagRunRecord[]>;
+  listDagRuns(dagId: string, options?: DagRunListOptions): Promise<DagRunRecord[]>;
   /** Every run in `queued` or `running`, across DAGs (an index keeps this cheap). */
   listActiveDagRuns(): Promise<DagRunRecord[]>;
   /** Conditional update; bumps `revision`; throws ConflictError when the condition fails. */
   updateDagRun(key: DagRunKey, changes: DagRunChanges, condition?: DagRunCondition): Promise<DagRunRecord>;
+  /**
+   * Marks that the run's deadline alert is sent, if the run is still queued or running and was not
+   * marked yet; answers the marked run, or null when it was not marked (already alerted, ended, gone).
+   */
+  markDeadlineAlerted(key: DagRunKey, at: Date): Promise<DagRunRecord | null>;
   /** A DAG's runs matching every filter, newest logical date first (strongly consistent). */
   searchDagRuns(dagId: string, search?: DagRunSearch): Promise<DagRunWithNote[]>;
   getDagRunWithNote(key: DagRunKey): Promise<DagRunWithNote | null>;

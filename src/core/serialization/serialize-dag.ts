@@ -5,6 +5,8 @@ import {
   type SerializedDag,
   type SerializedAsset,
   type SerializedParam,
+  type SerializedRunCallbackEvent,
+  type SerializedTaskGroup,
   type SerializedTask,
 } from '../model/serialized-dag.ts';
 import { parseSerializedDag } from './parse-serialized-dag.ts';
@@ -33,6 +35,8 @@ export function serializeDag(dag: Dag, fileloc: string): SerializedDag {
     maxActiveTasks: dag.maxActiveTasks,
     params: Object.fromEntries(Object.entries(dag.params).map(([name, spec]) => [name, serializeParam(spec)])),
     ...(dag.assetCondition ? { assetCondition: dag.assetCondition.toJSON() } : {}),
+    ...runCallbackFields(dag),
+    ...taskGroupFields(dag),
     tasks: topologicalOrder(dag.dagId, dag.tasks.values()).map(serializeTask),
   };
   let json: unknown;
@@ -42,6 +46,39 @@ export function serializeDag(dag: Dag, fileloc: string): SerializedDag {
     throw new ValidationError(`DAG "${dag.dagId}" cannot be serialized to JSON: ${(error as Error).message}.`, null, { cause: error });
   }
   return parseSerializedDag(json);
+}
+
+/** DAG-run callbacks and the deadline: absent when the DAG has none (and for bundles of older SDKs). */
+function runCallbackFields(dag: Dag): Pick<SerializedDag, 'runCallbacks' | 'deadline'> {
+  const events: SerializedRunCallbackEvent[] = [];
+  if ((dag.onSuccess?.length ?? 0) > 0) events.push('success');
+  if ((dag.onFailure?.length ?? 0) > 0) events.push('failure');
+  const deadline = dag.deadline ?? null;
+  return {
+    ...(events.length > 0 ? { runCallbacks: events } : {}),
+    ...(deadline === null
+      ? {}
+      : {
+          deadline:
+            deadline.reference.kind === 'fixed_datetime'
+              ? { reference: 'fixed_datetime', at: deadline.reference.at.toISOString(), intervalSeconds: deadline.intervalSeconds }
+              : { reference: deadline.reference.kind, intervalSeconds: deadline.intervalSeconds },
+        }),
+  };
+}
+
+/** Task groups: absent when the DAG has none (and for bundles of older SDKs). */
+function taskGroupFields(dag: Dag): Pick<SerializedDag, 'taskGroups'> {
+  const groups = [...(dag.taskGroups?.values() ?? [])];
+  if (groups.length === 0) return {};
+  const taskGroups: Record<string, SerializedTaskGroup> = {};
+  for (const group of groups) {
+    taskGroups[group.groupId] = {
+      ...(group.parentGroupId !== null ? { parentGroupId: group.parentGroupId } : {}),
+      ...(group.tooltip !== null ? { tooltip: group.tooltip } : {}),
+    };
+  }
+  return { taskGroups };
 }
 
 function serializeParam(spec: ParamSpec): SerializedParam {
@@ -77,5 +114,16 @@ function serializeTask(task: TaskDefinition): SerializedTask {
     doXcomPush: task.doXcomPush,
     doc: task.doc,
     ...(task.outlets.length > 0 ? { outlets: task.outlets.map(serializeAsset) } : {}),
+    // Run control: omitted when default (a definition from an older SDK may lack the fields).
+    ...(task.weightRule !== undefined && task.weightRule !== 'downstream' ? { weightRule: task.weightRule } : {}),
+    ...(task.dependsOnPast === true ? { dependsOnPast: true } : {}),
+    ...(task.waitForDownstream === true ? { waitForDownstream: true } : {}),
+    // Concurrency limits: omitted when unlimited (older bundles' definitions lack the field).
+    ...(task.maxActiveTisPerDag != null ? { maxActiveTisPerDag: task.maxActiveTisPerDag } : {}),
+    // DAG shapes: omitted when default.
+    ...(task.taskGroupId !== undefined ? { taskGroupId: task.taskGroupId } : {}),
+    ...(task.isSetup === true ? { isSetup: true } : {}),
+    ...(task.isTeardown === true ? { isTeardown: true } : {}),
+    ...(task.onFailureFailDagrun === true ? { onFailureFailDagrun: true } : {}),
   };
 }

@@ -7,9 +7,11 @@ import {
   type SerializedParam,
   type SerializedTask,
   type SerializedTaskArg,
+  type SerializedTaskGroup,
   type SerializedTimetable,
 } from '../model/serialized-dag.ts';
 import { TRIGGER_RULES } from '../model/trigger-rules.ts';
+import { WEIGHT_RULES } from '../../sdk/weight-rules.ts';
 
 /**
  * The zod mirror of `SerializedDag` (src/core/model/serialized-dag.ts). Every object is strict: a
@@ -91,6 +93,22 @@ export const serializedTaskSchema = z.strictObject({
   doXcomPush: z.boolean(),
   doc: z.string().nullable(),
   outlets: z.array(serializedAssetSchema).optional(),
+  // DAG shapes: absent when default.
+  taskGroupId: id.optional(),
+  isSetup: z.boolean().optional(),
+  isTeardown: z.boolean().optional(),
+  onFailureFailDagrun: z.boolean().optional(),
+  // Run control: absent when default.
+  weightRule: z.enum(WEIGHT_RULES).optional(),
+  dependsOnPast: z.boolean().optional(),
+  waitForDownstream: z.boolean().optional(),
+  // Concurrency limits: absent when unlimited.
+  maxActiveTisPerDag: z.number().int().positive().optional(),
+});
+
+export const serializedTaskGroupSchema = z.strictObject({
+  parentGroupId: id.optional(),
+  tooltip: z.string().optional(),
 });
 
 export const serializedDagSchema = z.strictObject({
@@ -109,6 +127,14 @@ export const serializedDagSchema = z.strictObject({
   maxActiveTasks: z.number().int().positive(),
   params: z.record(z.string(), serializedParamSchema),
   assetCondition: serializedAssetConditionSchema.optional(),
+  taskGroups: z.record(id, serializedTaskGroupSchema).optional(),
+  runCallbacks: z.array(z.enum(['success', 'failure'])).min(1).optional(),
+  deadline: z
+    .discriminatedUnion('reference', [
+      z.strictObject({ reference: z.enum(['dagrun_queued_at', 'dagrun_logical_date']), intervalSeconds: z.number().finite() }),
+      z.strictObject({ reference: z.literal('fixed_datetime'), at: instant, intervalSeconds: z.number().finite() }),
+    ])
+    .optional(),
   tasks: z.array(serializedTaskSchema),
 });
 
@@ -123,4 +149,5 @@ export type SchemaMatchesModel = [
   Assert<Equal<z.infer<typeof serializedParamSchema>, SerializedParam>>,
   Assert<Equal<z.infer<typeof serializedTimetableSchema>, SerializedTimetable>>,
   Assert<Equal<z.infer<typeof serializedAssetSchema>, SerializedAsset>>,
+  Assert<Equal<z.infer<typeof serializedTaskGroupSchema>, SerializedTaskGroup>>,
 ];

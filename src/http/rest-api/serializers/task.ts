@@ -58,7 +58,27 @@ const OPERATOR_NAMES: Record<string, { operatorName: string; className: string }
   bash: { operatorName: 'BashOperator', className: 'BashOperator' },
   empty: { operatorName: 'EmptyOperator', className: 'EmptyOperator' },
   python: { operatorName: 'PythonTaskOperator', className: 'PythonTaskOperator' },
+  branch: { operatorName: '@task.branch', className: 'BranchOperator' },
+  short_circuit: { operatorName: '@task.short_circuit', className: 'ShortCircuitOperator' },
+  latest_only: { operatorName: 'LatestOnlyOperator', className: 'LatestOnlyOperator' },
 };
+
+/** A sensor is shown as the Airflow sensor class its kind stands for (templateFields.sensor.kind). */
+const SENSOR_CLASSES: Record<string, string> = {
+  custom: 'PythonSensor',
+  s3_key: 'S3KeySensor',
+  external_task: 'ExternalTaskSensor',
+  time_delta: 'TimeDeltaSensor',
+  date_time: 'DateTimeSensor',
+  http: 'HttpSensor',
+};
+
+function sensorNames(task: SerializedTask): { operatorName: string; className: string } | null {
+  if (task.operator !== 'sensor') return null;
+  const kind = (task.templateFields.sensor as { kind?: unknown } | undefined)?.kind;
+  const className = (typeof kind === 'string' ? SENSOR_CLASSES[kind] : undefined) ?? 'BaseSensorOperator';
+  return { operatorName: className, className };
+}
 
 /** The module DAG files import operators from: Airflow's class_ref.module_path. */
 const SDK_MODULE = 'updraft/sdk';
@@ -93,7 +113,7 @@ export function downstreamIndex(dag: SerializedDag): Map<string, string[]> {
 }
 
 export function serializeTask(dag: SerializedDag, task: SerializedTask, downstream: ReadonlyMap<string, string[]>): TaskJson {
-  const names = OPERATOR_NAMES[task.operator] ?? { operatorName: task.operator, className: task.operator };
+  const names = sensorNames(task) ?? OPERATOR_NAMES[task.operator] ?? { operatorName: task.operator, className: task.operator };
   return {
     task_id: task.taskId,
     task_display_name: task.taskId,
@@ -101,8 +121,9 @@ export function serializeTask(dag: SerializedDag, task: SerializedTask, downstre
     start_date: dag.startDate,
     end_date: dag.endDate,
     trigger_rule: task.triggerRule,
-    depends_on_past: false,
-    wait_for_downstream: false,
+    // waitForDownstream implies dependsOnPast, as in Airflow.
+    depends_on_past: task.dependsOnPast === true || task.waitForDownstream === true,
+    wait_for_downstream: task.waitForDownstream === true,
     retries: task.retries,
     queue: null,
     pool: task.pool,
@@ -110,9 +131,9 @@ export function serializeTask(dag: SerializedDag, task: SerializedTask, downstre
     execution_timeout: timeDelta(task.executionTimeoutSeconds),
     retry_delay: timeDelta(task.retryDelaySeconds),
     retry_exponential_backoff: task.retryExponentialBackoff,
+    // The task's own weight and its rule, as Airflow; task instances carry the effective weight.
     priority_weight: task.priorityWeight,
-    // The scheduler orders by each task's own weight, as Airflow's `absolute` rule does.
-    weight_rule: 'absolute',
+    weight_rule: task.weightRule ?? 'downstream',
     ui_color: null,
     ui_fgcolor: null,
     template_fields: Object.keys(task.templateFields),

@@ -13,7 +13,7 @@ const etl = serializedDag(
     serializedTask('extract', [], { operator: 'taskflow', priorityWeight: 5, doc: 'Pulls the orders.' }),
     serializedTask('transform', ['extract'], { retries: 3, retryDelaySeconds: 90, retryExponentialBackoff: true, executionTimeoutSeconds: 93_784.5 }),
     serializedTask('load', ['transform'], { pool: 'db', poolSlots: 2, triggerRule: 'all_done', templateFields: { bashCommand: 'load {{ ds }}', env: {} } }),
-    serializedTask('audit', ['extract'], { operator: 'empty' }),
+    serializedTask('audit', ['extract'], { operator: 'empty', weightRule: 'upstream', dependsOnPast: true, waitForDownstream: true }),
   ],
   { startDate: '2026-01-01T00:00:00.000Z', params: { region: { default: 'eu', type: 'string', description: 'sales region' } } },
 );
@@ -58,7 +58,7 @@ describe('GET /api/v2/dags/{dag_id}/tasks', () => {
       retry_delay: { __type: 'TimeDelta', days: 0, seconds: 300, microseconds: 0 },
       retry_exponential_backoff: false,
       priority_weight: 5,
-      weight_rule: 'absolute',
+      weight_rule: 'downstream',
       ui_color: null,
       ui_fgcolor: null,
       template_fields: [],
@@ -71,6 +71,11 @@ describe('GET /api/v2/dags/{dag_id}/tasks', () => {
       has_outlets: false,
       extra_links: [],
     });
+  });
+
+  it("shows a task's weight rule and past dependencies as Airflow does (own weight, not the effective one)", async () => {
+    const { body } = await getJson('/api/v2/dags/etl/tasks');
+    expect(body.tasks[0]).toMatchObject({ task_id: 'audit', priority_weight: 1, weight_rule: 'upstream', depends_on_past: true, wait_for_downstream: true });
   });
 
   it('orders by another field, descending with "-", task_id breaking ties', async () => {

@@ -3,6 +3,8 @@ import {
   asset,
   CronDataIntervalTimetable,
   CronTriggerTimetable,
+  DeadlineReference,
+  httpNotifier,
   DeltaDataIntervalTimetable,
   bash,
   chain,
@@ -10,6 +12,7 @@ import {
   empty,
   param,
   task,
+  taskGroup,
   type TaskContext,
 } from 'updraft/sdk';
 import type { SerializedDag, SerializedTask } from '../../../../src/core/model/serialized-dag.ts';
@@ -34,7 +37,10 @@ const load = task(
     executorConfig: { cpu: 2048, memory: 8192, spot: true },
     pool: 'warehouse',
     poolSlots: 3,
+    maxActiveTisPerDag: 2,
     priorityWeight: 9,
+    weightRule: 'upstream',
+    waitForDownstream: true,
     doc: 'Loads the batch into the warehouse.',
     outlets: [asset('s3://warehouse/orders/', { extra: { format: 'parquet' } }), asset('s3://warehouse/audit/')],
   },
@@ -63,11 +69,19 @@ function everyFieldDag() {
       },
       tags: ['finance', 'orders'],
       description: 'Every field of a serialized DAG',
+      // DAG-run callbacks and deadline: only their existence is serialized.
+      onSuccess: () => {},
+      onFailure: [() => {}, httpNotifier({ connId: 'slack_alerts' })],
+      deadline: { reference: DeadlineReference.FIXED_DATETIME('2025-03-01T08:00:00Z'), interval: -900, callback: () => {} },
     },
     () => {
       const raw = extract();
       const shell = bash({ taskId: 'export', bashCommand: 'echo {{ ds }}', env: { TABLE: '{{ params.table }}' }, cwd: '/srv' });
-      const loaded = load(raw.output('batch'), { mode: 'append', chunks: [1, 2], note: null });
+      // DAG shapes: load sits in a group without prefix, as a teardown of extract (then a setup).
+      let loaded!: ReturnType<typeof load>;
+      taskGroup({ groupId: 'stage', prefixGroupId: false, tooltip: 'Loads the batch' }, () => {
+        loaded = load(raw.output('batch'), { mode: 'append', chunks: [1, 2], note: null }).asTeardown({ setups: raw, onFailureFailDagrun: true });
+      });
       chain(shell, raw);
       loaded.setDownstream(empty({ taskId: 'done', triggerRule: 'all_done' }));
     },
@@ -93,6 +107,7 @@ const expected: SerializedDag = {
     limit: { default: 100 },
     filters: { default: { region: ['eu', 'us'], active: true }, type: 'object' },
   },
+  taskGroups: { stage: { tooltip: 'Loads the batch' } },
   assetCondition: {
     kind: 'all',
     of: [
@@ -100,6 +115,8 @@ const expected: SerializedDag = {
       { kind: 'any', of: [{ kind: 'asset', uri: 's3://lake/customers/' }, { kind: 'asset', uri: 's3://lake/refresh/' }] },
     ],
   },
+  runCallbacks: ['success', 'failure'],
+  deadline: { reference: 'fixed_datetime', at: '2025-03-01T08:00:00.000Z', intervalSeconds: -900 },
   tasks: [
     {
       taskId: 'export',
@@ -140,12 +157,13 @@ const expected: SerializedDag = {
       args: [],
       doXcomPush: false,
       doc: null,
+      isSetup: true,
     },
     {
       taskId: 'load',
       operator: 'taskflow',
       upstreamTaskIds: ['extract'],
-      triggerRule: 'none_failed_min_one_success',
+      triggerRule: 'all_done_setup_success',
       retries: 4,
       retryDelaySeconds: 45,
       retryExponentialBackoff: true,
@@ -164,6 +182,13 @@ const expected: SerializedDag = {
       doXcomPush: true,
       doc: 'Loads the batch into the warehouse.',
       outlets: [{ uri: 's3://warehouse/orders/', extra: { format: 'parquet' } }, { uri: 's3://warehouse/audit/' }],
+      weightRule: 'upstream',
+      dependsOnPast: true,
+      waitForDownstream: true,
+      maxActiveTisPerDag: 2,
+      taskGroupId: 'stage',
+      isTeardown: true,
+      onFailureFailDagrun: true,
     },
     {
       taskId: 'done',
@@ -206,7 +231,9 @@ describe('serializeDag()', () => {
     for (const serializedTask of serialized.tasks) {
       expect(Object.keys(serializedTask).filter((key) => requiredTaskKeys.includes(key as never)).sort()).toEqual([...requiredTaskKeys].sort());
     }
-    expect(Object.keys(serialized.tasks.find((candidate) => candidate.taskId === 'load')!).sort()).toEqual([...taskKeys].sort());
+    // A teardown cannot also be a setup: load has every task field but isSetup, which extract carries.
+    expect(Object.keys(serialized.tasks.find((candidate) => candidate.taskId === 'load')!).sort()).toEqual(taskKeys.filter((key) => key !== 'isSetup').sort());
+    expect(serialized.tasks.find((candidate) => candidate.taskId === 'extract')!.isSetup).toBe(true);
     const dagDefaults = serializeDag(dag({ dagId: 'defaults' }, () => void empty({ taskId: 'done' })), 'defaults.ts');
     for (const key of Object.keys(serializedDagSchema.shape) as (keyof SerializedDag)[]) {
       if (key === 'formatVersion') continue;
@@ -217,6 +244,7 @@ describe('serializeDag()', () => {
     const defaultTask = dagDefaults.tasks[0]!;
     for (const key of Object.keys(serializedTaskSchema.shape) as (keyof SerializedTask)[]) {
       if (key === 'templateFields') continue; // set by the bash task instead, checked below
+      if (key === 'isSetup') continue; // set by extract, checked above
       expect({ key, value: loadTask[key] }).not.toEqual({ key, value: defaultTask[key] });
     }
     expect(serialized.tasks.find((candidate) => candidate.operator === 'bash')?.templateFields).not.toEqual({});
