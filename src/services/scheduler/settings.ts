@@ -6,8 +6,11 @@ import type { Logger } from '../../core/ports/logger.ts';
 import type { Metastore } from '../../core/ports/metastore.ts';
 import type { Metrics } from '../../core/ports/metrics.ts';
 import type { PlanningSettings } from '../../core/scheduling/task-planning.ts';
+import type { PoolStore } from '../../core/ports/pool-store.ts';
+import type { SlotLeaseStore } from '../../core/ports/slot-lease-store.ts';
 import type { DagVersionCache } from '../dag-version-cache.ts';
 import type { TaskTokens } from '../execution/task-tokens.ts';
+import type { TriggerQueue } from '../../core/ports/trigger-queue.ts';
 import type { RunFactsCache } from '../run-facts-cache.ts';
 
 export interface SchedulerSettings extends PlanningSettings {
@@ -44,4 +47,12 @@ export interface SchedulerDeps {
   assetTriggers?: AssetTriggerStore;
   /** Backfills the tick starts and completes (src/services/backfill); absent, backfill runs are not told apart. */
   backfills?: BackfillStore;
+  /** Where deferred tasks' I/O triggers go to the triggerer each tick; absent, only time triggers fire. */
+  triggerQueue?: TriggerQueue;
+  // Concurrency limits: with both, pools, maxActiveTasks and maxActiveTisPerDag are enforced with slot
+  // leases (src/services/pools/slot-lease-gate.ts); without, no limit but the executors' parallelism.
+  /** Slot leases, shared by every scheduler and the fast path (the metastore table). */
+  slotLeases?: SlotLeaseStore;
+  /** Pool records, for the pools' slots and includeDeferred. */
+  pools?: PoolStore;
 }

@@ -6,6 +6,7 @@ import { taskLogKey, type ExecuteTaskWorkload } from '../../core/model/workload.
 import type { Executor } from '../../core/ports/executor.ts';
 import type { TaskTransition } from '../../core/scheduling/task-planning.ts';
 import type { SchedulerDeps } from './settings.ts';
+import { SlotLeaseGate } from '../pools/slot-lease-gate.ts';
 
 /** Tokens outlive the longest allowed attempt by an hour, so a slow start or finish is still authorised. */
 const DEFAULT_TOKEN_ATTEMPT_SECONDS = 86_400;
@@ -29,7 +30,15 @@ export interface AppliedTransition {
  * never as an error; nothing is ever queued twice because the queue write names the try it replaces.
  */
 export class TransitionApplier {
-  constructor(private readonly deps: Pick<SchedulerDeps, 'metastore' | 'executors' | 'clock' | 'tokens' | 'logger' | 'metrics'>) {}
+  /** Pools and concurrency limits; null when the deps carry no slot leases (nothing is limited). */
+  private readonly slots: SlotLeaseGate | null;
+
+  constructor(
+    private readonly deps: Pick<SchedulerDeps, 'metastore' | 'executors' | 'clock' | 'tokens' | 'logger' | 'metrics' | 'slotLeases' | 'pools'>,
+  ) {
+    const { slotLeases, pools, clock, logger } = deps;
+    this.slots = slotLeases && pools ? new SlotLeaseGate({ slotLeases, pools, clock, logger }) : null;
+  }
 
   async apply(transition: TaskTransition, run: DagRunRecord, version: DagVersionRecord): Promise<AppliedTransition> {
     try {
@@ -38,7 +47,7 @@ export class TransitionApplier {
         case 'requeue':
           return await this.handToExecutor(transition, run, version);
         default:
-          return await this.write(transition);
+          return await this.write(transition, version);
       }
     } catch (error) {
       if (error instanceof ConflictError) {
@@ -50,7 +59,7 @@ export class TransitionApplier {
     }
   }
 
-  private async write(transition: TaskTransition): Promise<AppliedTransition> {
+  private async write(transition: TaskTransition, version: DagVersionRecord): Promise<AppliedTransition> {
     const record = await this.deps.metastore.updateTaskInstance(keyOf(transition.ti), transition.changes, transition.condition);
     this.deps.logger.info(`Task instance ${record.state}: ${transition.reason}`, this.attributes(record));
     // The scheduler ended the last try itself (timeout, lost heartbeat, executor lost it): a final
@@ -60,6 +69,10 @@ export class TransitionApplier {
     // The scheduler took the attempt away (timeout, lost heartbeat): stop what may still run it.
     if ((transition.kind === 'retry' || transition.kind === 'fail') && (ti.state === 'running' || ti.state === 'queued')) {
       await this.stopAttempt(ti, transition.reason);
+    }
+    // The ended attempt (a lost worker, a timeout, a deferral that timed out) gives back its slots.
+    if ((transition.kind === 'retry' || transition.kind === 'fail') && this.slots) {
+      await this.slots.releaseIn(attemptKeyOf(ti), record.state, transition.task, version.serialized);
     }
     return { transition, outcome: 'applied', record };
   }
@@ -85,6 +98,22 @@ export class TransitionApplier {
       this.deps.logger.debug(`Executor "${executor.name}" has no open slot; the task waits`, this.attributes(transition.ti));
       return { transition, outcome: 'no_slot', record: transition.ti };
     }
+    // Pools and limits: the leases come before the write, so no instance is queued past a limit. A
+    // requeue (same try) already holds them; acquiring again is a no-op that repairs a lost lease.
+    if (this.slots) {
+      let answer: Awaited<ReturnType<SlotLeaseGate['acquire']>>;
+      try {
+        answer = await this.slots.acquire(attempt, transition.task, version.serialized);
+      } catch (error) {
+        if (transition.kind === 'queue') executor.releaseSlot(attempt);
+        throw error;
+      }
+      if (!answer.granted) {
+        if (transition.kind === 'queue') executor.releaseSlot(attempt);
+        this.deps.logger.debug(`Task instance waits: ${answer.reason}`, this.attributes(transition.ti));
+        return { transition, outcome: 'no_slot', record: transition.ti };
+      }
+    }
     let record: TaskInstanceRecord;
     try {
       record = await this.deps.metastore.updateTaskInstance(
@@ -93,7 +122,10 @@ export class TransitionApplier {
         transition.condition,
       );
     } catch (error) {
-      if (transition.kind === 'queue') executor.releaseSlot(attempt);
+      if (transition.kind === 'queue') {
+        executor.releaseSlot(attempt);
+        if (error instanceof ConflictError) await this.giveBackAfterLostQueue(attempt, error.current, transition, version);
+      }
       throw error;
     }
     try {
@@ -112,6 +144,9 @@ export class TransitionApplier {
           { state: 'queued', tryNumber: record.tryNumber },
         )
         .catch((revertError: unknown) => (revertError instanceof ConflictError ? null : Promise.reject(revertError)));
+      // Handed back with its old try, the attempt never ran: its slots are free. (A lost revert means a
+      // worker took it after all; it keeps them.)
+      if (reverted && this.slots) await this.slots.releaseIn(attempt, reverted.state, transition.task, version.serialized);
       return { transition, outcome: 'failed', record: reverted };
     }
     if (transition.kind === 'requeue') {
@@ -120,6 +155,23 @@ export class TransitionApplier {
       this.deps.logger.info(`Task instance queued on "${executor.name}": ${transition.reason}`, this.attributes(record));
     }
     return { transition, outcome: 'applied', record };
+  }
+
+  /**
+   * A queue write lost after its leases were taken. Another scheduler may have queued the same try (and
+   * holds the same, idempotent leases), so only what the instance as stored no longer holds is given
+   * back; when the store did not say, the reconcile decides.
+   */
+  private async giveBackAfterLostQueue(
+    attempt: TaskAttemptKey,
+    current: unknown,
+    transition: TaskTransition,
+    version: DagVersionRecord,
+  ): Promise<void> {
+    if (!this.slots || current === undefined) return;
+    const stored = current as TaskInstanceRecord | null;
+    const state = stored !== null && stored.tryNumber === attempt.tryNumber ? stored.state : 'none';
+    await this.slots.releaseIn(attempt, state, transition.task, version.serialized);
   }
 
   private async send(

@@ -109,6 +109,7 @@ describe('task() (TaskFlow)', () => {
       executor: null,
       pool: 'default_pool',
       poolSlots: 1,
+      maxActiveTisPerDag: null,
       priorityWeight: 1,
       doc: null,
       doXcomPush: true,
@@ -133,6 +134,7 @@ describe('task() (TaskFlow)', () => {
           executor: 'lambda',
           pool: 'shared',
           poolSlots: 2,
+          maxActiveTisPerDag: 3,
           priorityWeight: 7,
           doc: 'from defaults',
         },
@@ -153,6 +155,7 @@ describe('task() (TaskFlow)', () => {
       executor: 'lambda',
       pool: 'shared',
       poolSlots: 2,
+      maxActiveTisPerDag: 3,
       priorityWeight: 7,
       doc: 'from defaults',
     };
@@ -194,6 +197,7 @@ describe('task() (TaskFlow)', () => {
       [{ executor: '' }, 'executor must be the name of a configured executor or null'],
       [{ pool: '' }, 'pool must be a non-empty pool name'],
       [{ poolSlots: 0 }, 'poolSlots must be a whole number >= 1, got 0.'],
+      [{ maxActiveTisPerDag: 0 }, 'maxActiveTisPerDag must be a whole number >= 1, or null for no limit, got 0.'],
       [{ priorityWeight: 0.5 }, 'priorityWeight must be a whole number, got 0.5.'],
       [{ doc: 5 }, 'doc must be a string or null, got 5.'],
     ])('a bad option value %#, naming the DAG and the task', (options, message) => {
