@@ -18,7 +18,9 @@ const config = loadWorkerConfig(process.env);
 // Records of one batch run concurrently, so dag_id, run_id, task_id and try_number go on each log call.
 const logger = new Logger({ serviceName: 'updraft-worker' });
 const portLogger = fromPowertools(logger);
-const objectStore = new S3ObjectStore({ client: createS3Client(), bucket: config.bucket });
+// The worker role's own client: the DAG bundles, and s3KeySensor's checks.
+const s3 = createS3Client();
+const objectStore = new S3ObjectStore({ client: s3, bucket: config.bucket });
 
 // One id per container: a redelivery to the same container is recognised by the start gate.
 const workerId = `lambda:${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? randomUUID()}`;
@@ -29,6 +31,7 @@ const handleBatch = createWorkerHandler({
   workerId,
   logger: portLogger,
   bundleLoader: new BundleLoader({ objectStore }),
+  s3,
 });
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()

@@ -1,7 +1,7 @@
 import { UpdraftError } from '../core/errors.ts';
 import { encodeTaskInstanceId, type TaskInstanceKey } from '../core/model/keys.ts';
 import type { AttemptEndState } from '../core/model/states.ts';
-import type { StartedAttempt } from '../services/execution/attempt-messages.ts';
+import type { DagRunStates, StartedAttempt } from '../services/execution/attempt-messages.ts';
 import { HEAD_API_VERSION } from './execution-api/versioning/api-versions.ts';
 import type { Connection } from '../core/model/connection.ts';
 
@@ -21,6 +21,8 @@ export interface StartTaskRequest {
   workerId: string;
   pid: number;
   startDate: string;
+  /** A delayed delivery of a rescheduled try: the reschedule date it was sent for (ISO). */
+  rescheduleDate?: string;
 }
 
 /** The start answer, as it travels (instants are ISO strings): the server's own type. */
@@ -42,6 +44,8 @@ export interface FinishTaskRequest {
   assetEvents?: Array<{ uri: string; extra?: Record<string, unknown> }>;
   /** With up_for_reschedule: when to run the same try again (ISO instant). */
   rescheduleDate?: string;
+  /** With up_for_reschedule: when the try first poked (a sensor's timeout counts from it). */
+  firstRescheduleDate?: string;
   /** With deferred: the trigger to wait for and how to resume. */
   deferral?: {
     trigger: { kind: string; kwargs?: Record<string, unknown> };
@@ -49,6 +53,15 @@ export interface FinishTaskRequest {
     nextKwargs?: Record<string, unknown> | null;
     triggerTimeout?: string | null;
   };
+}
+
+/** The states of another DAG's run for one logical date (the server's answer; sensors and triggers read it). */
+export type DagRunStatesResponse = DagRunStates;
+
+/** What skip-downstream did: the instances skipped, and those left because they had already started. */
+export interface SkipDownstreamResponse {
+  skipped: Array<{ taskId: string; mapIndex: number }>;
+  unchanged: Array<{ taskId: string; mapIndex: number; state: string }>;
 }
 
 /** The API answered with an error status; `reason` is the server's `detail.reason`. */
@@ -169,6 +182,36 @@ export class ExecutionApiClient {
   async getConnection(connId: string): Promise<TaskConnectionResponse> {
     const response = await this.request('GET', `/execution/connections/${encodeURIComponent(connId)}`);
     return (await response.json()) as TaskConnectionResponse;
+  }
+
+  /**
+   * The run of `dagId` for `logicalDate` (null when there is none) and the states of its task instances
+   * (only `taskIds` when given). Any DAG may be read, as in Airflow's Execution API.
+   */
+  async getDagRunStates(dagId: string, logicalDate: Date | string, taskIds?: readonly string[]): Promise<DagRunStatesResponse> {
+    const query = new URLSearchParams({ logicalDate: typeof logicalDate === 'string' ? logicalDate : logicalDate.toISOString() });
+    if (taskIds && taskIds.length > 0) query.set('taskIds', taskIds.join(','));
+    const response = await this.request('GET', `/execution/dag-runs/${encodeURIComponent(dagId)}/states?${query.toString()}`);
+    return (await response.json()) as DagRunStatesResponse;
+  }
+
+  /** Deferral: the trigger of the token's deferred attempt fired; the attempt resumes with `event`. */
+  async fireTrigger(ti: TaskInstanceKey, body: { event: unknown; trigger?: { kind: string; kwargs: Record<string, unknown> } }): Promise<void> {
+    await this.request('POST', `/execution/task-instances/${encodeTaskInstanceId(ti)}/trigger-event`, body);
+  }
+
+  /** Deferral: the trigger of the token's deferred attempt failed; the attempt fails (retries apply). */
+  async failTrigger(ti: TaskInstanceKey, body: { error: string; trigger?: { kind: string; kwargs: Record<string, unknown> } }): Promise<void> {
+    await this.request('POST', `/execution/task-instances/${encodeTaskInstanceId(ti)}/trigger-failure`, body);
+  }
+
+  /**
+   * Marks task instances of this attempt's run skipped (a branching task does it before it finishes):
+   * task ids, or [task id, map index]. Each must be downstream of this task (403 otherwise).
+   */
+  async skipDownstream(ti: TaskInstanceKey, tasks: ReadonlyArray<string | readonly [string, number]>): Promise<SkipDownstreamResponse> {
+    const response = await this.request('PATCH', `/execution/task-instances/${encodeTaskInstanceId(ti)}/skip-downstream`, { tasks });
+    return (await response.json()) as SkipDownstreamResponse;
   }
 
   private xcomPath(ti: TaskInstanceKey, key: string): string {

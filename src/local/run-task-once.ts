@@ -105,7 +105,11 @@ export async function runTaskOnce(options: RunTaskOnceOptions): Promise<RunTaskO
         log,
         signal: controller.signal,
       });
-      if (result.kind === 'skipped') {
+      if (result.kind === 'reschedule') {
+        // A sensor that is not done yet: one test run is one poke.
+        log.info(`Sensor condition not met; it would poke again at ${result.rescheduleDate.toISOString()}.`);
+        state = 'up_for_reschedule';
+      } else if (result.kind === 'skipped') {
         log.info(result.message);
         state = 'skipped';
       } else {

@@ -26,16 +26,16 @@ const settings = taken.settings;
 const { region } = settings;
 const credentials = { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey };
 const logger = jsonLineLogger({ service: 'worker', worker: settings.workerName });
-const objectStore = new S3ObjectStore({
-  client: createS3Client({ region, credentials, s3Endpoint: settings.s3Endpoint }),
-  bucket: settings.bucket,
-});
+// The emulator's client: the DAG bundles, and s3KeySensor's checks (local mode's stand-in for a worker role).
+const s3 = createS3Client({ region, credentials, s3Endpoint: settings.s3Endpoint });
+const objectStore = new S3ObjectStore({ client: s3, bucket: settings.bucket });
 const handler = createWorkerHandler({
   apiBaseUrl: settings.executionApiUrl,
   objectStore,
   workerId: `${hostname()}:${process.pid}:${settings.workerName}`,
   logger,
   bundleLoader: new BundleLoader({ objectStore }),
+  s3,
 });
 // The worker function's event source mapping, as EVENT_ROUTES declares it.
 const polling = localTaskQueuePolling();

@@ -17,7 +17,58 @@ export interface ExecuteTaskWorkload {
   token: string;
   /** When the scheduler queued it (ISO), for queue-latency metrics. */
   queuedAt: string;
+  /**
+   * Set on a delayed delivery of a rescheduled try (sent while the instance is still up_for_reschedule):
+   * the reschedule date it was sent for (ISO). The start gate accepts it only while that date is current.
+   */
+  rescheduleDate?: string;
 }
+
+/** What a DAG-run callback is about: the run ended (success or failed) or missed its deadline. */
+export type DagCallbackEvent = 'success' | 'failure' | 'deadline';
+
+/**
+ * What the scheduler hands to a worker to run a DAG's own callbacks (its `onSuccess`/`onFailure`, or
+ * its deadline's callback) from the DAG bundle: Airflow's DagCallbackRequest. The scheduler never
+ * imports user code, so it sends the facts the callback's context needs; the token (scoped to the run,
+ * with a task id no task can have) lets the callback read variables and connections through the
+ * Execution API, and nothing else of the metastore.
+ */
+export interface RunDagCallbackWorkload {
+  kind: 'RunDagCallback';
+  dagId: string;
+  runId: string;
+  versionId: string;
+  bundleKey: string;
+  event: DagCallbackEvent;
+  /** Why: `success`, `task_failure`, `all_tasks_deadlocked`, `deadline_missed`... */
+  reason: string;
+  token: string;
+  run: DagCallbackRunFacts;
+  /** For `deadline`: when it was due (ISO). */
+  deadlineAt?: string;
+  /** When the scheduler sent it (ISO). */
+  sentAt: string;
+}
+
+/** The run as the callback's context shows it; instants are ISO strings, null where unknown. */
+export interface DagCallbackRunFacts {
+  state: string;
+  runType: string;
+  logicalDate: string;
+  dataIntervalStart: string;
+  dataIntervalEnd: string;
+  queuedAt: string;
+  startDate: string | null;
+  endDate: string | null;
+  conf: Record<string, unknown>;
+}
+
+/** Every kind of workload a worker may receive. */
+export type Workload = ExecuteTaskWorkload | RunDagCallbackWorkload;
+
+/** The task id in a DAG callback's token: not a valid task id, so it can act on no task instance. */
+export const DAG_CALLBACK_TOKEN_TASK_ID = '<dag-callback>';
 
 /** `logs/dag_id=<d>/run_id=<r>/task_id=<t>/attempt=<n>.log`, as the issue tracker and docs promise. */
 export function taskLogKey(ti: TaskAttemptKey): string {

@@ -9,6 +9,7 @@ import { authenticate } from './authentication.ts';
 import { errorResponse } from './error-responses.ts';
 import type { OperationId } from './operations.ts';
 import {
+  parseDagRunStatesQuery,
   parseFinishRequest,
   parseHeartbeatRequest,
   parseStartRequest,
@@ -16,6 +17,10 @@ import {
   parseXComValue,
 } from './request-schemas.ts';
 import { EnvironmentSecretsBackend, MetastoreSecretsBackend, SecretsService } from '../../services/secrets/index.ts';
+import { TriggerEventService } from '../../services/execution/trigger-events.ts';
+import { SkipDownstreamService } from '../../services/execution/skip-downstream.ts';
+import { parseSkipDownstreamRequest } from './request-schemas.ts';
+import { parseTriggerEventRequest, parseTriggerFailureRequest } from './request-schemas.ts';
 import { honoPath, ROUTES } from './routes.ts';
 import { API_VERSION_HEADER, executionApiVersions, HEAD_API_VERSION } from './versioning/api-versions.ts';
 
@@ -41,6 +46,8 @@ type Handler = (c: ApiContext) => Promise<Response> | Response;
  */
 export function createExecutionApiApp(deps: ExecutionApiDeps): Hono<ApiEnv> {
   const service = new TaskExecutionService(deps);
+  const skipping = new SkipDownstreamService(deps);
+  const triggerEvents = new TriggerEventService(deps);
   const secrets =
     deps.secrets ?? new SecretsService([new EnvironmentSecretsBackend(process.env), new MetastoreSecretsBackend(deps.metastore)]);
   const app = new Hono<ApiEnv>();
@@ -81,6 +88,14 @@ export function createExecutionApiApp(deps: ExecutionApiDeps): Hono<ApiEnv> {
       await service.finish(c.get('attempt'), taskInstanceOf(c), request);
       return answer(c, 'finishTaskInstance');
     },
+    skipDownstreamTaskInstances: async (c) => {
+      const request = parseSkipDownstreamRequest(await requestBody(c, 'skipDownstreamTaskInstances'));
+      const result = await skipping.skipDownstream(c.get('attempt'), taskInstanceOf(c), request);
+      return answer(c, 'skipDownstreamTaskInstances', {
+        skipped: result.skipped.map(({ taskId, mapIndex }) => ({ taskId, mapIndex })),
+        unchanged: result.unchanged.map(({ taskId, mapIndex, state }) => ({ taskId, mapIndex, state })),
+      });
+    },
     getXCom: async (c) =>
       answer(c, 'getXCom', await service.getXCom(c.get('attempt'), taskInstanceOf(c), c.req.param('key') as string)),
     setXCom: async (c) => {
@@ -98,6 +113,19 @@ export function createExecutionApiApp(deps: ExecutionApiDeps): Hono<ApiEnv> {
       return answer(c, 'setVariable');
     },
     getConnection: async (c) => answer(c, 'getConnection', await secrets.getConnection(c.req.param('connId') as string)),
+    fireTrigger: async (c) => {
+      await triggerEvents.fire(c.get('attempt'), taskInstanceOf(c), parseTriggerEventRequest(await requestBody(c, 'fireTrigger')));
+      return answer(c, 'fireTrigger');
+    },
+    failTrigger: async (c) => {
+      await triggerEvents.fail(c.get('attempt'), taskInstanceOf(c), parseTriggerFailureRequest(await requestBody(c, 'failTrigger')));
+      return answer(c, 'failTrigger');
+    },
+    getDagRunStates: async (c) => {
+      const query = parseDagRunStatesQuery({ logicalDate: c.req.query('logicalDate'), taskIds: c.req.query('taskIds') });
+      const states = await service.getDagRunStates(c.get('attempt'), c.req.param('dagId') as string, query.logicalDate, query.taskIds);
+      return answer(c, 'getDagRunStates', states);
+    },
   };
 
   for (const [operation, route] of Object.entries(ROUTES) as Array<[OperationId, (typeof ROUTES)[OperationId]]>) {

@@ -118,6 +118,9 @@ function operation(
   const parameters: Array<{ $ref: string }> = [{ $ref: '#/components/parameters/ApiVersion' }];
   if (route.path.includes('{id}')) parameters.push({ $ref: '#/components/parameters/TaskInstanceId' });
   if (route.path.includes('{key}')) parameters.push({ $ref: '#/components/parameters/XComKey' });
+  for (const parameter of route.parameters ?? []) {
+    (parameters as Array<Record<string, unknown>>).push({ ...parameter, schema: { type: 'string' } });
+  }
 
   const success: Record<string, unknown> = {
     description: route.success.description,

@@ -7,11 +7,16 @@ export const OPERATION_IDS = [
   'startTaskInstance',
   'heartbeatTaskInstance',
   'finishTaskInstance',
+  'skipDownstreamTaskInstances',
   'getXCom',
   'setXCom',
   'getVariable',
   'setVariable',
   'getConnection',
+  // Deferral: the triggerer's reports.
+  'fireTrigger',
+  'failTrigger',
+  'getDagRunStates',
 ] as const;
 
 export type OperationId = (typeof OPERATION_IDS)[number];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { ATTEMPT_END_STATES } from '../../core/model/states.ts';
 import type { FinishAttemptRequest, HeartbeatRequest, StartAttemptRequest } from '../../services/execution/attempt-messages.ts';
+import type { SkipDownstreamRequest } from '../../services/execution/skip-downstream.ts';
 
 /**
  * Request bodies of the Task Execution API at head. Unknown fields are ignored so that newer runners
@@ -20,6 +21,11 @@ export const startRequestSchema = z
     workerId,
     pid: z.number().int().nonnegative().meta({ description: 'The process id running the task, for logs.' }),
     startDate: instant,
+    rescheduleDate: instant.optional().meta({
+      description:
+        'Since 2026-11-23. Sent by a delayed delivery of a rescheduled try: the reschedule date it was sent for. The try then ' +
+        'may also start from up_for_reschedule, while that date is still the one stored.',
+    }),
   })
   .meta({ description: 'Claims the attempt: queued → running.' });
 
@@ -70,9 +76,58 @@ export const finishRequestSchema = z
       .optional()
       .meta({ description: 'With success only: the assets the attempt updated, recorded as asset events in the same call.' }),
     rescheduleDate: instant.optional().meta({ description: 'With up_for_reschedule only: when to try the same attempt again.' }),
+    firstRescheduleDate: instant.optional().meta({
+      description: "Since 2026-11-23. With up_for_reschedule only: when the try first poked; a sensor's timeout counts from it.",
+    }),
     deferral: deferralSchema.optional().meta({ description: 'With deferred only: the trigger to wait for.' }),
   })
   .meta({ description: 'Ends the attempt, or parks it until a reschedule date or a trigger.' });
+
+// Deferral: what the triggerer reports about a deferred attempt's trigger.
+const evaluatedTriggerSchema = z
+  .object({ kind: z.string().min(1), kwargs: jsonObject.default({}) })
+  .optional()
+  .meta({ description: 'The trigger that was evaluated; refused with 409 when the attempt now waits for another one.' });
+
+export const triggerEventRequestSchema = z
+  .object({
+    event: z.unknown().meta({ description: "The trigger's event payload (any JSON); the resumed task reads it as ctx.resume.event." }),
+    trigger: evaluatedTriggerSchema,
+  })
+  .meta({ description: 'A trigger fired: the deferred attempt resumes (same try).' });
+
+export const triggerFailureRequestSchema = z
+  .object({
+    error: z.string().min(1).max(4000).meta({ description: 'What went wrong, for the task instance and the logs.' }),
+    trigger: evaluatedTriggerSchema,
+  })
+  .meta({ description: 'A trigger failed: the deferred attempt fails (retries apply).' });
+
+export function parseTriggerEventRequest(body: unknown): z.output<typeof triggerEventRequestSchema> {
+  const parsed = parseWith(triggerEventRequestSchema, body);
+  return { ...parsed, event: isObject(body) && Object.hasOwn(body, 'event') ? body.event : null };
+}
+
+export function parseTriggerFailureRequest(body: unknown): z.output<typeof triggerFailureRequestSchema> {
+  return parseWith(triggerFailureRequestSchema, body);
+}
+
+export const skipDownstreamRequestSchema = z
+  .object({
+    tasks: z
+      .array(
+        z.union([
+          z.string().min(1).meta({ description: 'A task id (its unmapped instance, map index -1).' }),
+          z.tuple([z.string().min(1), z.number().int().min(-1)]).meta({ description: '[task id, map index].' }),
+        ]),
+      )
+      .max(10_000),
+  })
+  .meta({ description: "Task instances of the caller's run to mark skipped; each must be downstream of the caller." });
+
+export function parseSkipDownstreamRequest(body: unknown): SkipDownstreamRequest {
+  return parseWith(skipDownstreamRequestSchema, body);
+}
 
 export const xcomValueRequestSchema = z
   .object({ value: z.unknown().meta({ description: 'Any JSON value, null included.' }) })
@@ -99,8 +154,21 @@ export function parseFinishRequest(body: unknown): FinishAttemptRequest {
   if (parsed.error !== undefined) request.error = parsed.error;
   if (parsed.assetEvents !== undefined) request.assetEvents = parsed.assetEvents;
   if (parsed.rescheduleDate !== undefined) request.rescheduleDate = parsed.rescheduleDate;
+  if (parsed.firstRescheduleDate !== undefined) request.firstRescheduleDate = parsed.firstRescheduleDate;
   if (parsed.deferral !== undefined) request.deferral = parsed.deferral;
   return request;
+}
+
+const dagRunStatesQuerySchema = z.object({
+  logicalDate: z.iso.datetime({ offset: true }).transform((value) => new Date(value)),
+  taskIds: z.string().optional(),
+});
+
+/** `?logicalDate=<iso>&taskIds=a,b` of getDagRunStates; empty task ids are dropped. */
+export function parseDagRunStatesQuery(query: Record<string, string | undefined>): { logicalDate: Date; taskIds: string[] | null } {
+  const parsed = parseWith(dagRunStatesQuerySchema, query);
+  const taskIds = (parsed.taskIds ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+  return { logicalDate: parsed.logicalDate, taskIds: taskIds.length > 0 ? taskIds : null };
 }
 
 export function parseXComValue(body: unknown): unknown {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DAG_RUN_TYPES } from '../../core/model/states.ts';
-import type { StartedAttempt } from '../../services/execution/attempt-messages.ts';
+import { DAG_RUN_STATES, DAG_RUN_TYPES, TASK_INSTANCE_STATES } from '../../core/model/states.ts';
+import type { DagRunStates, StartedAttempt } from '../../services/execution/attempt-messages.ts';
 
 /**
  * Answers of the Task Execution API at head, in zod so that the OpenAPI document describes them. The
@@ -34,6 +34,9 @@ export const startedAttemptSchema = z
       nextKwargs: jsonObject
         .nullable()
         .meta({ description: "The resumed method's arguments, including the trigger's event. Null when not resuming." }),
+      firstRescheduleDate: isoInstant
+        .nullable()
+        .meta({ description: "Since 2026-11-23. When this try first poked before a reschedule; null on its first run. A sensor's timeout counts from it." }),
     }),
     params: jsonObject.meta({ description: "The DAG's params resolved against the run's conf." }),
     upstreamXComs: jsonObject.meta({
@@ -62,6 +65,27 @@ export const connectionResponseSchema = z
   })
   .meta({ description: "A connection, as Airflow's Connection model has it (camelCase)." });
 
+export const dagRunStatesSchema = z
+  .object({
+    dagRun: z
+      .object({ runId: z.string(), state: z.enum(DAG_RUN_STATES) })
+      .nullable()
+      .meta({ description: 'The run for the logical date; null when the DAG has none (yet).' }),
+    taskInstances: z.array(z.object({ taskId: z.string(), mapIndex: z.number().int(), state: z.enum(TASK_INSTANCE_STATES) })),
+  })
+  .meta({ description: "Another DAG run's state and its task instances' states." });
+
+const taskInstanceRef = z.object({ taskId: z.string(), mapIndex: z.number().int() });
+
+export const skipDownstreamResponseSchema = z
+  .object({
+    skipped: z.array(taskInstanceRef).meta({ description: 'Instances now skipped (by this call or a repeat of it).' }),
+    unchanged: z
+      .array(taskInstanceRef.extend({ state: z.enum(TASK_INSTANCE_STATES) }))
+      .meta({ description: 'Named instances that had already started or finished, left as they are.' }),
+  })
+  .meta({ description: 'What skip-downstream did to each named task instance.' });
+
 export const healthResponseSchema = z.object({ status: z.literal('ok') });
 
 /** Every `detail.reason` the API answers with; a client branches on the reason, never on the message. */
@@ -76,6 +100,7 @@ export const ERROR_REASONS = [
   'running_elsewhere',
   'invalid_state',
   'not_running',
+  'pool_full',
   'internal_error',
 ] as const;
 
@@ -99,3 +124,5 @@ export const errorBodySchema = z
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const startedMatches: Same<z.output<typeof startedAttemptSchema>, StartedAttempt> = true;
 void startedMatches;
+const dagRunStatesMatch: Same<z.output<typeof dagRunStatesSchema>, DagRunStates> = true;
+void dagRunStatesMatch;

@@ -3,13 +3,18 @@ import type { OperationId } from './operations.ts';
 import {
   finishRequestSchema,
   heartbeatRequestSchema,
+  skipDownstreamRequestSchema,
   startRequestSchema,
   variableValueRequestSchema,
   xcomValueRequestSchema,
+  triggerEventRequestSchema,
+  triggerFailureRequestSchema,
 } from './request-schemas.ts';
 import {
   connectionResponseSchema,
+  dagRunStatesSchema,
   healthResponseSchema,
+  skipDownstreamResponseSchema,
   startedAttemptSchema,
   variableResponseSchema,
   xcomResponseSchema,
@@ -32,11 +37,45 @@ export interface RouteSpec {
   errors: Array<401 | 403 | 404 | 409>;
   /** The `detail.reason` values of this route's 409 answers. */
   conflictReasons?: string[];
+  /** Path and query parameters besides the shared ones (`{id}`, `{key}`), described inline. */
+  parameters?: Array<{ name: string; in: 'path' | 'query'; required: boolean; description: string }>;
 }
 
 const taskInstanceErrors: RouteSpec['errors'] = [401, 403, 404, 409];
 
+// Deferral: the triggerer's reports, with the token of the deferred attempt.
+const DEFERRAL_ROUTES: Record<'fireTrigger' | 'failTrigger', RouteSpec> = {
+  fireTrigger: {
+    method: 'post',
+    path: '/execution/task-instances/{id}/trigger-event',
+    summary: 'Report a fired trigger',
+    description:
+      'The triggerer reports that the trigger of a deferred attempt fired: the same try is scheduled again with the event ' +
+      'added to its next kwargs, and queued at once. Repeating it after it was applied answers 204 again; an attempt that ' +
+      'is no longer deferred (cleared, timed out, resumed and finished) or waits for another trigger answers 409.',
+    authenticated: true,
+    request: triggerEventRequestSchema,
+    success: { status: 204, description: 'The attempt resumes.' },
+    errors: taskInstanceErrors,
+    conflictReasons: ['invalid_state'],
+  },
+  failTrigger: {
+    method: 'post',
+    path: '/execution/task-instances/{id}/trigger-failure',
+    summary: 'Report a failed trigger',
+    description:
+      'The triggerer reports that the trigger of a deferred attempt failed (it threw, or its arguments are wrong): the ' +
+      'attempt fails, up_for_retry while tries are left and failed after the last, as in Airflow. Repeating it answers 204 again.',
+    authenticated: true,
+    request: triggerFailureRequestSchema,
+    success: { status: 204, description: 'The attempt failed.' },
+    errors: taskInstanceErrors,
+    conflictReasons: ['invalid_state'],
+  },
+};
+
 export const ROUTES: Record<OperationId, RouteSpec> = {
+  ...DEFERRAL_ROUTES,
   health: {
     method: 'get',
     path: '/execution/health',
@@ -52,12 +91,13 @@ export const ROUTES: Record<OperationId, RouteSpec> = {
     summary: 'Start an attempt',
     description:
       'The gate: moves the task instance from queued to running for the attempt the token names. A repeated ' +
-      'start by the same worker is answered 200 again, so a retry after a lost answer is safe.',
+      'start by the same worker is answered 200 again, so a retry after a lost answer is safe. A delayed delivery ' +
+      "of a reschedule (with rescheduleDate) first takes the task's pool and concurrency slots: 409 pool_full when none is open.",
     authenticated: true,
     request: startRequestSchema,
     success: { status: 200, description: 'The attempt runs; here is what it needs.', schema: startedAttemptSchema },
     errors: taskInstanceErrors,
-    conflictReasons: ['running_elsewhere', 'invalid_state'],
+    conflictReasons: ['running_elsewhere', 'invalid_state', 'pool_full'],
   },
   heartbeatTaskInstance: {
     method: 'put',
@@ -84,6 +124,20 @@ export const ROUTES: Record<OperationId, RouteSpec> = {
     success: { status: 204, description: 'Recorded; ready downstream tasks are queued.' },
     errors: taskInstanceErrors,
     conflictReasons: ['invalid_state'],
+  },
+  skipDownstreamTaskInstances: {
+    method: 'patch',
+    path: '/execution/task-instances/{id}/skip-downstream',
+    summary: 'Skip downstream task instances',
+    description:
+      "Airflow's skip-downstream: a branching task (branch, short circuit, latest only) marks task instances of its " +
+      'own run skipped before it reports success. Only the running attempt may call, and only tasks downstream of it ' +
+      'may be named (403 otherwise). Instances that already started are left as they are; repeating the call is safe.',
+    authenticated: true,
+    request: skipDownstreamRequestSchema,
+    success: { status: 200, description: 'What was skipped and what was left.', schema: skipDownstreamResponseSchema },
+    errors: taskInstanceErrors,
+    conflictReasons: ['not_running'],
   },
   getXCom: {
     method: 'get',
@@ -136,6 +190,23 @@ export const ROUTES: Record<OperationId, RouteSpec> = {
     authenticated: true,
     success: { status: 200, description: 'The connection.', schema: connectionResponseSchema },
     errors: [401, 404],
+  },
+  getDagRunStates: {
+    method: 'get',
+    path: '/execution/dag-runs/{dagId}/states',
+    summary: "Read another DAG run's states",
+    description:
+      'The run of a DAG for a logical date (null when there is none; the newest when several share it) and the states of ' +
+      'its task instances, only those of taskIds when given. For externalTaskSensor and external-run triggers; any valid ' +
+      "attempt token may read any DAG, as Airflow's Execution API allows.",
+    authenticated: true,
+    success: { status: 200, description: 'The run and its task states.', schema: dagRunStatesSchema },
+    errors: [401],
+    parameters: [
+      { name: 'dagId', in: 'path', required: true, description: 'The DAG to read.' },
+      { name: 'logicalDate', in: 'query', required: true, description: 'The run\'s logical date, an ISO 8601 instant.' },
+      { name: 'taskIds', in: 'query', required: false, description: 'Comma-separated task ids; absent lists every task instance.' },
+    ],
   },
 };
 

@@ -6,6 +6,7 @@ import { ValidationError, type UpdraftError } from '../../core/errors.ts';
 import type { FinishAttemptRequest } from './attempt-messages.ts';
 import { AttemptConflictError } from './errors.ts';
 import { staleAttemptError } from './token-scope.ts';
+import { triggerSpecProblem } from '../../core/scheduling/triggers.ts';
 
 /**
  * Pure decisions about one attempt, taken on the task instance as stored. Every write that acts on them
@@ -105,10 +106,15 @@ export function checkFinishRequest(request: FinishAttemptRequest): void {
     refuse('rescheduleDate', 'is required with state "up_for_reschedule": say when the task should be tried again');
   }
   if (state !== 'up_for_reschedule' && request.rescheduleDate !== undefined) refuse('rescheduleDate', 'is only accepted with state "up_for_reschedule"');
+  if (state !== 'up_for_reschedule' && request.firstRescheduleDate !== undefined) {
+    refuse('firstRescheduleDate', 'is only accepted with state "up_for_reschedule"');
+  }
   if (state === 'deferred' && request.deferral === undefined) {
     refuse('deferral', 'is required with state "deferred": name the trigger to wait for and the method to resume in');
   }
   if (state !== 'deferred' && request.deferral !== undefined) refuse('deferral', 'is only accepted with state "deferred"');
+  const triggerProblem = request.deferral ? triggerSpecProblem(request.deferral.trigger) : null;
+  if (triggerProblem) refuse('deferral.trigger', `is not valid: ${triggerProblem}`);
 }
 
 /**

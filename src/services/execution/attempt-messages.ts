@@ -1,5 +1,5 @@
 import type { TriggerSpec } from '../../core/model/records.ts';
-import type { AttemptEndState, DagRunType } from '../../core/model/states.ts';
+import type { AttemptEndState, DagRunState, DagRunType, TaskInstanceState } from '../../core/model/states.ts';
 
 /** The requests and answers of the attempt actions, as the Task Execution API carries them. */
 
@@ -7,6 +7,8 @@ export interface StartAttemptRequest {
   workerId: string;
   pid: number;
   startDate: Date;
+  /** Set by a delayed delivery of a rescheduled try: the reschedule date it was sent for. */
+  rescheduleDate?: Date;
 }
 
 export interface StartedAttempt {
@@ -28,6 +30,8 @@ export interface StartedAttempt {
     /** Set when the attempt resumes after a deferral: the method to continue in, and its arguments. */
     nextMethod: string | null;
     nextKwargs: Record<string, unknown> | null;
+    /** Since 2026-11-23. When this try first poked before it was rescheduled (ISO); null on its first run. */
+    firstRescheduleDate: string | null;
   };
   params: Record<string, unknown>;
   /** `return_value` XComs of the upstream and argument tasks, by task id; missing ones are omitted. */
@@ -70,5 +74,13 @@ export interface FinishAttemptRequest {
   error?: string;
   assetEvents?: AssetEventInput[];
   rescheduleDate?: Date;
+  /** With up_for_reschedule: when the try first poked; kept across its reschedules. */
+  firstRescheduleDate?: Date;
   deferral?: DeferralRequest;
+}
+
+/** Another DAG's run for one logical date, and the states of its task instances (for sensors and triggers). */
+export interface DagRunStates {
+  dagRun: { runId: string; state: DagRunState } | null;
+  taskInstances: Array<{ taskId: string; mapIndex: number; state: TaskInstanceState }>;
 }

@@ -19,9 +19,10 @@ export class XComNotFoundError extends UpdraftError {
 /**
  * Why an attempt action was refused because of the task instance's state. The runner acts on the
  * reason: `running_elsewhere` (a duplicate delivery, drop it), `not_running` (stop the task),
- * `invalid_state` (the attempt is over; nothing to do).
+ * `invalid_state` (the attempt is over; nothing to do), `pool_full` (a delayed start found no open slot in
+ * its pool or concurrency limits; drop the delivery, the scheduler queues the try later).
  */
-export type AttemptConflictReason = 'running_elsewhere' | 'invalid_state' | 'not_running';
+export type AttemptConflictReason = 'running_elsewhere' | 'invalid_state' | 'not_running' | 'pool_full';
 
 export class AttemptConflictError extends UpdraftError {
   readonly reason: AttemptConflictReason;

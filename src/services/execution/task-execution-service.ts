@@ -6,7 +6,7 @@ import type { SerializedTask } from '../../core/model/serialized-dag.ts';
 import { isTerminalAttemptState, type AttemptEndState, type TerminalAttemptState } from '../../core/model/states.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
-import type { Metastore, TaskInstanceChanges } from '../../core/ports/metastore.ts';
+import type { Metastore, TaskInstanceChanges, TaskInstanceCondition } from '../../core/ports/metastore.ts';
 import type { Metrics } from '../../core/ports/metrics.ts';
 import { METRIC_NAMES } from '../../core/metric-names.ts';
 import type { ObjectStore } from '../../core/ports/object-store.ts';
@@ -22,12 +22,17 @@ import {
   holdsAttempt,
   startConflictError,
 } from './attempt-decisions.ts';
-import type { FinishAttemptRequest, HeartbeatRequest, StartAttemptRequest, StartedAttempt } from './attempt-messages.ts';
+import type { DagRunStates, FinishAttemptRequest, HeartbeatRequest, StartAttemptRequest, StartedAttempt } from './attempt-messages.ts';
 import { TaskInstanceNotFoundError, XComNotFoundError } from './errors.ts';
 import { prefetchedXComTaskIds, resolveParams } from './run-context.ts';
 import { assertTokenForRun, assertTokenForTaskInstance, staleAttemptError } from './token-scope.ts';
 import { RETURN_VALUE_KEY, XComValues } from './xcom-values.ts';
 import { RunFactsCache, type RunFacts } from '../run-facts-cache.ts';
+import type { PoolStore } from '../../core/ports/pool-store.ts';
+import type { SlotLeaseStore } from '../../core/ports/slot-lease-store.ts';
+import { SlotLeaseGate } from '../pools/slot-lease-gate.ts';
+import { attemptStateNow, delayedStartCondition, startHoldingSlots } from './delayed-start.ts';
+import { readDagRunStates } from './dag-run-states.ts';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 10;
 
@@ -45,6 +50,17 @@ export interface TaskExecutionDeps {
   runFacts?: RunFactsCache;
   /** Counts attempts that ended in success or failed; flushed after each finish. Default: none. */
   metrics?: Metrics;
+  // Concurrency limits: with both, a finish gives back the attempt's slot leases before the fast path
+  // runs (so the freed slot can go to a downstream task at once); without, nothing is limited.
+  /** The scheduler's slot leases (the same store). */
+  slotLeases?: SlotLeaseStore;
+  /** Pool records, for whether a deferred attempt keeps its pool slot. */
+  pools?: PoolStore;
+  /**
+   * Called after a finish parked the try in up_for_reschedule (the reschedule dispatch sends it again
+   * with a queue delay). Its failure never fails the finish: the tick queues the try anyway.
+   */
+  onTaskRescheduled?: (attempt: TaskAttemptKey, rescheduleDate: Date) => Promise<void>;
 }
 
 /**
@@ -54,10 +70,13 @@ export interface TaskExecutionDeps {
 export class TaskExecutionService {
   private readonly xcoms: XComValues;
   private readonly runs: RunFactsCache;
+  private readonly slots: SlotLeaseGate | null;
 
   constructor(private readonly deps: TaskExecutionDeps) {
     this.xcoms = new XComValues(deps);
     this.runs = deps.runFacts ?? new RunFactsCache(deps.metastore);
+    const { slotLeases, pools, clock, logger } = deps;
+    this.slots = slotLeases && pools ? new SlotLeaseGate({ slotLeases, pools, clock, logger }) : null;
   }
 
   /** The gate: queued → running for the token's attempt. A repeat by the same worker succeeds again. */
@@ -65,26 +84,27 @@ export class TaskExecutionService {
     assertTokenForTaskInstance(token, target);
     const actor: AttemptActor = { ...token, workerId: request.workerId };
     const now = this.deps.clock.now();
-    const [{ record: ti }, run] = await Promise.all([
-      this.transition(
-        token,
-        {
-          state: 'running',
-          workerId: request.workerId,
-          startDate: request.startDate,
-          lastHeartbeatAt: now,
-          // What an earlier attempt left behind does not describe this one.
-          endDate: null,
-          nextRetryAt: null,
-          rescheduleDate: null,
-          trigger: null,
-          triggerTimeout: null,
-        },
-        { state: 'queued', tryNumber: token.tryNumber },
-        (current) => startConflictError(current, actor),
-      ),
-      this.runs.get(token),
-    ]);
+    const startChanges: TaskInstanceChanges = {
+      state: 'running',
+      workerId: request.workerId,
+      startDate: request.startDate,
+      lastHeartbeatAt: now,
+      // What an earlier attempt left behind does not describe this one.
+      endDate: null,
+      nextRetryAt: null,
+      rescheduleDate: null,
+      trigger: null,
+      triggerTimeout: null,
+    };
+    let delayedFrom: TaskInstanceCondition | null = null;
+    const claim = this.transition(token, startChanges, { state: 'queued', tryNumber: token.tryNumber }, (current) => {
+      delayedFrom = delayedStartCondition(current, token, request.rescheduleDate);
+      return delayedFrom ? null : startConflictError(current, actor);
+    }).then((claimed) =>
+      // A delayed delivery of a reschedule starts the try straight from up_for_reschedule (delayed-start.ts).
+      delayedFrom ? this.startDelayed(token, { ...startChanges, queuedAt: now }, delayedFrom, actor) : claimed,
+    );
+    const [{ record: ti }, run] = await Promise.all([claim, this.runs.get(token)]);
     if (!run) throw new NotFoundError(`The DAG run ${token.dagId}/${token.runId} does not exist; it may have been deleted.`);
     this.deps.logger.info('Task attempt started', { ...logKeys(token), worker_id: request.workerId, pid: request.pid });
 
@@ -115,6 +135,7 @@ export class TaskExecutionService {
         maxTries: ti.maxTries,
         nextMethod: ti.nextMethod,
         nextKwargs: ti.nextKwargs,
+        firstRescheduleDate: ti.firstRescheduleDate?.toISOString() ?? null,
       },
       params: resolveParams(version.serialized.params, run.conf),
       upstreamXComs,
@@ -154,6 +175,7 @@ export class TaskExecutionService {
       // Nothing here depends on the stored record, so the conditional write goes first and explains
       // itself when it loses (the hot path of tasks that return nothing: one request, not two).
       await this.applyFinish(token, actor, request.state, request);
+      await this.dispatchReschedule(token, request);
       await this.runFastPath(token, request.state);
       return { state: request.state };
     }
@@ -164,6 +186,7 @@ export class TaskExecutionService {
     const finishedState = finishedStateFor(request, ti);
     if (holdsAttempt(ti, actor)) {
       await this.applyFinish(token, actor, finishedState, request);
+      if (finishedState === 'up_for_reschedule') await this.dispatchReschedule(token, request);
     } else {
       const refusal = finishConflictError(ti, actor, finishedState);
       if (refusal) throw refusal;
@@ -171,6 +194,14 @@ export class TaskExecutionService {
     }
     await this.runFastPath(token, finishedState);
     return { state: finishedState };
+  }
+
+  /**
+   * Another DAG's run for a logical date and its task states (externalTaskSensor, external-run triggers).
+   * Any valid attempt token may read any DAG, as Airflow's Execution API allows.
+   */
+  async getDagRunStates(_token: TaskAttemptKey, dagId: string, logicalDate: Date, taskIds: readonly string[] | null): Promise<DagRunStates> {
+    return readDagRunStates(this.deps.metastore, dagId, logicalDate, taskIds);
   }
 
   /** Any task instance of the token's run may be read: a task pulls from any task of its run. */
@@ -216,6 +247,8 @@ export class TaskExecutionService {
       endDate: deferral ? null : request.endDate,
       nextRetryAt: finishedState === 'up_for_retry' ? await this.nextRetryAt(token, request.endDate) : null,
       rescheduleDate: finishedState === 'up_for_reschedule' ? (request.rescheduleDate ?? null) : null,
+      // Kept across the try's reschedules (a sensor's timeout counts from it); a new try resets it.
+      ...(finishedState === 'up_for_reschedule' && request.firstRescheduleDate ? { firstRescheduleDate: request.firstRescheduleDate } : {}),
       trigger: deferral?.trigger ?? null,
       triggerTimeout: deferral?.triggerTimeout ?? null,
       // A resumed attempt's continuation is spent once it ends.
@@ -270,7 +303,55 @@ export class TaskExecutionService {
     }
   }
 
+  /** Sends a rescheduled try again with a queue delay where that is possible; never fails the finish. */
+  private async dispatchReschedule(attempt: TaskAttemptKey, request: FinishAttemptRequest): Promise<void> {
+    if (request.state !== 'up_for_reschedule' || !request.rescheduleDate || !this.deps.onTaskRescheduled) return;
+    try {
+      await this.deps.onTaskRescheduled(attempt, request.rescheduleDate);
+    } catch (error) {
+      this.deps.logger.warn('Could not send the rescheduled try ahead; the scheduler tick will queue it', {
+        ...logKeys(attempt),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  /** The start of a delayed delivery, from up_for_reschedule: it takes the task's slots first (delayed-start.ts). */
+  private async startDelayed(token: TaskAttemptKey, changes: TaskInstanceChanges, condition: TaskInstanceCondition, actor: AttemptActor) {
+    const start = () => this.transition(token, changes, condition, (current) => startConflictError(current, actor));
+    const run = this.slots ? await this.runs.get(token) : null;
+    const version = run ? await this.deps.dagVersions.get(run.dagId, run.versionId) : null;
+    const task = version?.serialized.tasks.find((candidate) => candidate.taskId === token.taskId);
+    if (!this.slots || !version || !task) return start();
+    const { slots } = this;
+    return startHoldingSlots(
+      token,
+      {
+        acquire: () => slots.acquire(token, task, version.serialized),
+        releaseUnlessHeld: async () =>
+          slots.releaseIn(token, attemptStateNow(await this.deps.metastore.getTaskInstance(token), token), task, version.serialized),
+      },
+      start,
+    );
+  }
+
+  /** Gives back what the attempt no longer holds in `state`; never fails the finish (the tick reconciles). */
+  private async releaseSlots(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
+    if (!this.slots) return;
+    try {
+      const run = await this.runs.get(attempt);
+      if (!run) return;
+      const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
+      const task = version.serialized.tasks.find((candidate) => candidate.taskId === attempt.taskId);
+      if (task) await this.slots.releaseIn(attempt, state, task, version.serialized);
+    } catch (error) {
+      this.deps.logger.warn(`Could not give back the task's slots; the scheduler's reconcile frees them: ${error instanceof Error ? error.message : String(error)}`, logKeys(attempt));
+    }
+  }
+
   private async runFastPath(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
+    // First, so the fast path below can queue a downstream task into the slot this attempt frees.
+    await this.releaseSlots(attempt, state);
     // A parked attempt changes nothing downstream; the tick (or the triggerer) picks it up again.
     if (!isTerminalAttemptState(state)) return;
     try {

@@ -1,5 +1,6 @@
 import type { TaskAttemptKey } from '../../core/model/keys.ts';
 import type { StartTaskResponse } from '../../http/execution-api-client.ts';
+import type { TaskResume } from '../../sdk/index.ts';
 
 /** What the runner knows about the attempt once the start call let it run. */
 export interface AttemptInfo {
@@ -12,6 +13,10 @@ export interface AttemptInfo {
   runType: string;
   conf: Record<string, unknown>;
   params: Record<string, unknown>;
+  /** When this try first poked before a reschedule (a sensor's timeout counts from it); null on its first run. */
+  firstRescheduleDate?: Date | null;
+  /** Set when the attempt resumes after its trigger fired (ctx.resume); absent or null on a first run. */
+  resume?: TaskResume | null;
 }
 
 export function attemptInfoFrom(ti: TaskAttemptKey, started: StartTaskResponse): AttemptInfo {
@@ -25,7 +30,20 @@ export function attemptInfoFrom(ti: TaskAttemptKey, started: StartTaskResponse):
     runType: started.dagRun.runType,
     conf: started.dagRun.conf ?? {},
     params: started.params ?? {},
+    // An older server does not send it: the sensor then counts its timeout from this run.
+    firstRescheduleDate: started.taskInstance.firstRescheduleDate ? new Date(started.taskInstance.firstRescheduleDate) : null,
+    resume: resumeOf(started.taskInstance),
   };
+}
+
+/**
+ * The continuation the start answer hands back: the trigger's event travels in `nextKwargs.event`
+ * (where the Execution API put it when the trigger fired), the rest are the task's own kwargs.
+ */
+export function resumeOf(ti: Pick<StartTaskResponse['taskInstance'], 'nextMethod' | 'nextKwargs'>): TaskResume | null {
+  if (typeof ti.nextMethod !== 'string' || ti.nextMethod === '') return null;
+  const { event, ...kwargs } = ti.nextKwargs ?? {};
+  return { method: ti.nextMethod, event: event ?? null, kwargs };
 }
 
 /** Airflow's rendering of an instant (Python's isoformat of a UTC datetime): `2024-01-01T00:00:00+00:00`. */

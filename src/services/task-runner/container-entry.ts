@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z, ZodError } from 'zod';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../aws/clients.ts';
 import { S3ObjectStore } from '../../aws/s3/object-store.ts';
 import { parseWorkloadMessage } from '../../aws/sqs/workload-message.ts';
@@ -176,6 +177,7 @@ export async function runContainerWorkload(env: Record<string, string | undefine
     fetch: deps.fetch,
     python: deps.python,
     stopSignal: stop.signal,
+    s3: defaultS3Client(config),
   };
   let outcome: TaskRunOutcome;
   try {
@@ -203,15 +205,19 @@ export function exitCodeOf(outcome: TaskRunOutcome): 0 | 1 {
 }
 
 function defaultObjectStore(config: ContainerConfig): ObjectStore {
+  return new S3ObjectStore({ client: defaultS3Client(config), bucket: config.bucket });
+}
+
+/** The task role's client (the emulator's in local mode): bundles and s3KeySensor's checks. */
+function defaultS3Client(config: ContainerConfig): S3Client {
   const local = config.localS3;
-  const client = local
+  return local
     ? createS3Client({
         region: local.region,
         s3Endpoint: local.endpoint,
         credentials: { accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey },
       })
     : createS3Client();
-  return new S3ObjectStore({ client, bucket: config.bucket });
 }
 
 /** The ECS task ARN makes a worker id an operator can look up; the metadata endpoint answers in-task only. */

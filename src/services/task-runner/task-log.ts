@@ -35,8 +35,14 @@ export class TaskLog {
     return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
 
-  async save(objectStore: ObjectStore, key: string): Promise<void> {
-    await objectStore.put(key, this.text(), 'text/plain; charset=utf-8');
+  /**
+   * Writes the log. `continuing`: the attempt continues a try that already ran (a sensor's next poke
+   * after a reschedule, a resume after a deferral), so the earlier runs' lines are kept before these, as
+   * Airflow keeps one log per try.
+   */
+  async save(objectStore: ObjectStore, key: string, options: { continuing?: boolean } = {}): Promise<void> {
+    const earlier = options.continuing ? ((await objectStore.getText(key)) ?? '') : '';
+    await objectStore.put(key, earlier + this.text(), 'text/plain; charset=utf-8');
   }
 }
 

@@ -94,7 +94,7 @@ describe('a 2026-06-01 runner against the head server', () => {
       headers: { Authorization: `Bearer ${h.token(extract)}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ workerId: 'worker-1', pid: 1, startDate: h.clock.now().toISOString() }),
     });
-    expect(head.headers.get('Updraft-Api-Version')).toBe('2026-11-22');
+    expect(head.headers.get('Updraft-Api-Version')).toBe('2026-11-23');
     expect(((await head.json()) as { dagRun: { runAfter?: string } }).dagRun.runAfter).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
   });
 
@@ -110,7 +110,7 @@ describe('a 2026-06-01 runner against the head server', () => {
       expect(await detailOf(response)).toMatchObject({
         reason: 'validation',
         field: 'Updraft-Api-Version',
-        supportedVersions: ['2026-11-22', '2026-06-01'],
+        supportedVersions: ['2026-11-23', '2026-11-22', '2026-06-01'],
         message: expect.stringContaining(`"${version}" is not supported`),
       });
     }

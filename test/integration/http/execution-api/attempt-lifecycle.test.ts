@@ -29,7 +29,7 @@ describe('an attempt from start to finish', () => {
         runType: 'manual',
         conf: { limit: 5, unrelated: true },
       },
-      taskInstance: { taskId: 'extract', mapIndex: -1, tryNumber: 1, maxTries: 1, nextMethod: null, nextKwargs: null },
+      taskInstance: { taskId: 'extract', mapIndex: -1, tryNumber: 1, maxTries: 1, nextMethod: null, nextKwargs: null, firstRescheduleDate: null },
       params: { region: 'eu', limit: 5 },
       upstreamXComs: {},
       heartbeatIntervalSeconds: 10,

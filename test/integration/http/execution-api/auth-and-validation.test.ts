@@ -100,7 +100,7 @@ describe('authentication and authorization', () => {
       body: JSON.stringify(startBody()),
     });
     expect(response.status).toBe(200);
-    expect(response.headers.get('Updraft-Api-Version')).toBe('2026-11-22');
+    expect(response.headers.get('Updraft-Api-Version')).toBe('2026-11-23');
   });
 });
 

@@ -24,9 +24,9 @@ const headStart = {
 };
 
 describe('the released Execution API versions', () => {
-  it('keeps head 2026-11-22 and the released 2026-06-01, and the client speaks head', () => {
-    expect(executionApiVersions.dates).toEqual(['2026-11-22', '2026-06-01']);
-    expect(HEAD_API_VERSION).toBe('2026-11-22');
+  it('keeps head 2026-11-23 and the released 2026-11-22 and 2026-06-01, and the client speaks head', () => {
+    expect(executionApiVersions.dates).toEqual(['2026-11-23', '2026-11-22', '2026-06-01']);
+    expect(HEAD_API_VERSION).toBe('2026-11-23');
     expect(OLDEST_API_VERSION).toBe('2026-06-01');
     expect(EXECUTION_API_VERSION).toBe(HEAD_API_VERSION);
   });

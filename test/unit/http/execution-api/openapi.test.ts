@@ -30,11 +30,12 @@ describe('the OpenAPI document', () => {
   it('describes every operation, the versions and the head schemas', () => {
     const doc = buildOpenApiDocument() as Doc;
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.info.version).toBe('2026-11-22');
+    expect(doc.info.version).toBe('2026-11-23');
     const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
     expect(operations.sort()).toEqual([...OPERATION_IDS].sort());
-    expect(doc.components.parameters.ApiVersion?.schema.enum).toEqual(['2026-11-22', '2026-06-01']);
+    expect(doc.components.parameters.ApiVersion?.schema.enum).toEqual(['2026-11-23', '2026-11-22', '2026-06-01']);
     expect(doc['x-updraft-api-versions'].map((v) => [v.version, v.changes.map((c) => c.name)])).toEqual([
+      ['2026-11-23', ['AddFirstRescheduleDateToStartAnswer']],
       ['2026-11-22', ['AddRunAfterToStartAnswer', 'RenameRetryToRetryable']],
       ['2026-06-01', []],
     ]);

@@ -91,7 +91,7 @@ describe('finishedStateFor', () => {
 
 describe('checkFinishRequest', () => {
   const base = { workerId: 'w1', endDate: new Date('2026-03-01T10:00:00Z'), retryable: true };
-  const deferral = { trigger: { kind: 'datetime', kwargs: {} }, nextMethod: 'resume', nextKwargs: null, triggerTimeout: null };
+  const deferral = { trigger: { kind: 'datetime', kwargs: { moment: '2026-03-01T11:00:00Z' } }, nextMethod: 'resume', nextKwargs: null, triggerTimeout: null };
   const fieldOf = (request: FinishAttemptRequest) => {
     try {
       checkFinishRequest(request);
