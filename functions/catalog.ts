@@ -5,6 +5,7 @@ import { executionApiEnvironmentSchema } from '../src/http/execution-api/lambda-
 import { restApiEnvironmentSchema } from '../src/http/rest-api/lambda-config.ts';
 import { schedulerEnvironmentSchema } from '../src/services/scheduler/lambda-config.ts';
 import { workerEnvironmentSchema } from '../src/services/task-runner/worker-config.ts';
+import { triggererEnvironmentSchema } from '../src/services/triggerer/triggerer-config.ts';
 
 /** What the deployment needs to know about one Lambda function. */
 export interface FunctionSpec {
@@ -61,6 +62,14 @@ export const FUNCTION_CATALOG: Record<FunctionName, FunctionSpec> = {
     description: 'Task Execution API: the only way task code reaches Updraft state',
     environmentSchema: executionApiEnvironmentSchema,
     readsUpdraftConfig: true,
+    bundlesDagParsing: false,
+  },
+  triggerer: {
+    name: 'triggerer',
+    entry: 'functions/triggerer.ts',
+    description: 'Triggerer: polls the triggers of deferred tasks that each scheduler tick sends (trigger queue)',
+    environmentSchema: triggererEnvironmentSchema,
+    readsUpdraftConfig: false,
     bundlesDagParsing: false,
   },
   'rest-api': {

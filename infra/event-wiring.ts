@@ -14,6 +14,8 @@ export interface EventWiringProps {
   functions: Readonly<Record<FunctionName, IFunction>>;
   bucketName: string;
   taskQueue: IQueue;
+  /** Trigger batches for the triggerer; absent: the trigger-queue route is not wired. */
+  triggerQueue?: IQueue;
   /** Events the DAG processor could not take after its retries wait here (nothing is lost). */
   eventDeadLetterQueue: IQueue;
   endpoints: Readonly<Record<'execution-api' | 'rest-api', HttpEndpoint>>;
@@ -25,6 +27,9 @@ export interface EventWiringProps {
   workerMaxConcurrency: number;
   routes?: readonly EventRoute[];
 }
+
+/** Concurrent triggerer invocations at most (each polls one batch of up to 25 triggers). */
+export const TRIGGERER_MAX_CONCURRENCY = 10;
 
 /** Why an API has no API Gateway authorizer. */
 const AUTHORIZATION_REASONS: Record<'execution-api' | 'rest-api', string> = {
@@ -97,6 +102,19 @@ export class EventWiring extends Construct {
             maxBatchingWindow: source.maxBatchingWindowSeconds > 0 ? Duration.seconds(source.maxBatchingWindowSeconds) : undefined,
             reportBatchItemFailures: true,
             maxConcurrency: props.workerMaxConcurrency,
+          });
+          target.addEventSource(mapping);
+          this.wired.set(route.id, mapping);
+          break;
+        }
+        case 'trigger-queue': {
+          if (!props.triggerQueue) break;
+          const mapping = new SqsEventSource(props.triggerQueue, {
+            batchSize: source.batchSize,
+            maxBatchingWindow: source.maxBatchingWindowSeconds > 0 ? Duration.seconds(source.maxBatchingWindowSeconds) : undefined,
+            reportBatchItemFailures: true,
+            // Triggers of one tick spread over a few concurrent pollers; a big backlog waits a little.
+            maxConcurrency: TRIGGERER_MAX_CONCURRENCY,
           });
           target.addEventSource(mapping);
           this.wired.set(route.id, mapping);

@@ -6,6 +6,7 @@ import type { executionApiEnvironmentSchema } from '../src/http/execution-api/la
 import type { restApiEnvironmentSchema } from '../src/http/rest-api/lambda-config.ts';
 import type { schedulerEnvironmentSchema } from '../src/services/scheduler/lambda-config.ts';
 import type { workerEnvironmentSchema } from '../src/services/task-runner/worker-config.ts';
+import type { triggererEnvironmentSchema } from '../src/services/triggerer/triggerer-config.ts';
 import type { StackConfig } from './stack-config.ts';
 
 /** The deployed resources a function's environment points at (tokens until deploy time). */
@@ -13,6 +14,8 @@ export interface EnvironmentResources {
   tableName: string;
   bucketName: string;
   taskQueueUrl: string;
+  /** Trigger batches from the scheduler to the triggerer. */
+  triggerQueueUrl: string;
   executionApiUrl: string;
   tokenKeySecretArn: string;
   /** The secret that signs REST API tokens. */
@@ -35,6 +38,7 @@ type Environments = {
   worker: z.input<typeof workerEnvironmentSchema>;
   'execution-api': z.input<typeof executionApiEnvironmentSchema>;
   'rest-api': z.input<typeof restApiEnvironmentSchema>;
+  triggerer: z.input<typeof triggererEnvironmentSchema>;
 };
 
 /** The `UPDRAFT_*` variables of each function. */
@@ -46,6 +50,7 @@ export function functionEnvironments(config: StackConfig, resources: Environment
       UPDRAFT_TABLE_NAME: resources.tableName,
       UPDRAFT_TOKEN_KEY_SECRET_ID: resources.tokenKeySecretArn,
       ...(usesLambda ? { UPDRAFT_TASK_QUEUE_URL: resources.taskQueueUrl } : {}),
+      UPDRAFT_TRIGGER_QUEUE_URL: resources.triggerQueueUrl,
       // What the fargate executor tells the containers it starts.
       ...(usesFargate ? { UPDRAFT_EXECUTION_API_URL: resources.executionApiUrl, UPDRAFT_BUCKET: resources.bucketName } : {}),
     },
@@ -66,6 +71,10 @@ export function functionEnvironments(config: StackConfig, resources: Environment
       // The fast path queues downstream tasks itself, on the same executors as the tick.
       ...(usesLambda ? { UPDRAFT_TASK_QUEUE_URL: resources.taskQueueUrl } : {}),
       ...(usesFargate ? { UPDRAFT_EXECUTION_API_URL: resources.executionApiUrl } : {}),
+    },
+    triggerer: {
+      UPDRAFT_EXECUTION_API_URL: resources.executionApiUrl,
+      UPDRAFT_BUCKET: resources.bucketName,
     },
     'rest-api': {
       UPDRAFT_TABLE_NAME: resources.tableName,

@@ -30,6 +30,8 @@ export function functionSizing(config: StackConfig): Record<FunctionName, Functi
     worker: { memoryMb: config.workerMemoryMb, timeout: Duration.seconds(config.workerTimeoutSeconds), reservedConcurrency: config.parallelism },
     'execution-api': { memoryMb: 1024, timeout: Duration.seconds(29) },
     'rest-api': { memoryMb: 512, timeout: Duration.seconds(29) },
+    // One batch of at most 25 triggers per invocation, each poll limited to 10 s, 10 at a time.
+    triggerer: { memoryMb: 512, timeout: Duration.minutes(2) },
   };
 }
 

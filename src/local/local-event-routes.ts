@@ -19,6 +19,7 @@ export const LOCAL_DELIVERY: Readonly<Record<EventRouteSource['kind'], string | 
   'ecs-task-state-change': null,
   'task-queue': 'WorkerPool: worker processes poll the local queue with the route\'s batch size (the Lambda SQS poller\'s twin)',
   http: 'LocalStack serves the Execution API and the REST API on localhost',
+  'trigger-queue': "LocalStack: an SQS event source in its own process polls the trigger queue with the route's batch size and runs the triggerer handler",
 };
 
 /** The local twins of the functions that bucket object events invoke. */
@@ -67,4 +68,9 @@ export const LOCAL_POLLERS_PER_WORKER_PROCESS = 2;
 /** The worker processes' SQS polling, with the task queue route's batch size. */
 export function localTaskQueuePolling(routes: readonly EventRoute[] = EVENT_ROUTES): { batchSize: number; pollers: number } {
   return { batchSize: singleRoute('task-queue', routes).source.batchSize, pollers: LOCAL_POLLERS_PER_WORKER_PROCESS };
+}
+
+/** The trigger queue's local polling (in the LocalStack process), with the trigger-queue route's batch size. */
+export function localTriggerQueuePolling(routes: readonly EventRoute[] = EVENT_ROUTES): { batchSize: number; pollers: number } {
+  return { batchSize: singleRoute('trigger-queue', routes).source.batchSize, pollers: 1 };
 }

@@ -1,4 +1,5 @@
 import type { OutletEventAccessors, TriggeringAssetEvent } from './assets.ts';
+import type { DeferOptions } from './signals.ts';
 
 /**
  * The task instance a running task belongs to, with access to XCom (Airflow's `ti`).
@@ -141,4 +142,36 @@ export interface TaskContext {
   readonly outletEvents: OutletEventAccessors;
   /** For an asset-triggered run: the asset updates that started it, by asset URI (empty otherwise). */
   readonly triggeringAssetEvents: Readonly<Record<string, readonly TriggeringAssetEvent[]>>;
+  /** Set when this run resumes a deferral (its trigger fired); null on a first run. See `defer`. */
+  readonly resume: TaskResume | null;
+  /**
+   * Gives the worker back and waits, in state `deferred`, until the trigger fires (Airflow's
+   * `self.defer`); then the same try runs this task function again with `ctx.resume` set. Never returns.
+   */
+  defer(options: DeferOptions): never;
+}
+
+/**
+ * How a resumed task continues (Airflow's `next_method` and `next_kwargs`, with the trigger's event).
+ * Where Airflow calls a second method (`execute_complete(context, event)`), an Updraft task runs its
+ * function again and branches on `ctx.resume`.
+ *
+ * @example
+ * ```ts
+ * const waitForFile = task({ taskId: 'wait_for_file' }, (ctx) => {
+ *   if (ctx.resume === null) {
+ *     ctx.defer({ trigger: s3KeyTrigger({ bucket: 'landing', key: `orders/${ctx.ds}.csv` }), kwargs: { attempt: 1 }, timeout: 3600 });
+ *   }
+ *   ctx.log.info(`resumed in ${ctx.resume.method} with ${JSON.stringify(ctx.resume.event)}`);
+ *   return ctx.resume.kwargs.attempt;
+ * });
+ * ```
+ */
+export interface TaskResume {
+  /** The `method` given to `ctx.defer` (default `execute_complete`). */
+  readonly method: string;
+  /** The payload of the event the trigger fired with. */
+  readonly event: unknown;
+  /** The `kwargs` given to `ctx.defer` (empty when none). */
+  readonly kwargs: Readonly<Record<string, unknown>>;
 }

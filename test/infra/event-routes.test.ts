@@ -48,6 +48,7 @@ function wiredRoute(template: Template, route: EventRoute): Resource | null {
         )?.rule ?? null
       );
     case 'task-queue':
+    case 'trigger-queue':
       return (
         resourcesOf(template, 'AWS::Lambda::EventSourceMapping').find(
           ([, mapping]) => JSON.stringify(mapping.Properties.FunctionName) === JSON.stringify({ Ref: functionNamed(template, route.target)[0] }) && mapping.Properties.BatchSize === source.batchSize,
@@ -86,7 +87,7 @@ describe.each([
       ['schedule', 'bucket-object', 'asset-bucket-object', 'ecs-task-state-change'].includes(route.source.kind),
     );
     expect(rules(template)).toHaveLength(ruleRoutes.length);
-    expect(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).toHaveLength(expected.filter((r) => r.source.kind === 'task-queue').length);
+    expect(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).toHaveLength(expected.filter((r) => r.source.kind === 'task-queue' || r.source.kind === 'trigger-queue').length);
     expect(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).toHaveLength(expected.filter((r) => r.source.kind === 'http').length);
   });
 });

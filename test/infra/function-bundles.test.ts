@@ -68,6 +68,8 @@ function updraftEnvironment(name: FunctionName, resources: Resources): Record<st
       return { UPDRAFT_EXECUTION_API_URL: 'http://127.0.0.1:9/execution', UPDRAFT_BUCKET: resources.bucket };
     case 'execution-api':
       return { ...common, UPDRAFT_BUCKET: resources.bucket, UPDRAFT_TOKEN_SECRET: TOKEN_SECRET, UPDRAFT_TASK_QUEUE_URL: resources.queueUrl };
+    case 'triggerer':
+      return { UPDRAFT_EXECUTION_API_URL: 'http://127.0.0.1:9/execution', UPDRAFT_BUCKET: resources.bucket };
     case 'rest-api':
       // No Secrets Manager here: the layered config's jwt_secret stands in for UPDRAFT_API_JWT_SECRET_ID.
       return { ...common, UPDRAFT_BUCKET: resources.bucket, UPDRAFT__API_AUTH__JWT_SECRET: TOKEN_SECRET };

@@ -27,8 +27,8 @@ describe('UpdraftStack with default context', () => {
     expect(stackName).toBe('updraft-dev');
   });
 
-  it('deploys the five functions and no custom-resource handler (S3 events go to EventBridge natively)', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+  it('deploys the six functions and no custom-resource handler (S3 events go to EventBridge natively)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     expect(Object.keys(template.findResources('Custom::S3BucketNotifications'))).toEqual([]);
   });
 });

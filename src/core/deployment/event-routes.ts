@@ -22,6 +22,8 @@ export type EventRouteSource =
   | { kind: 'ecs-task-state-change'; lastStatuses: readonly string[] }
   /** Messages of the task queue (the lambda executor), polled in batches. */
   | { kind: 'task-queue'; batchSize: number; maxBatchingWindowSeconds: number }
+  /** Messages of the trigger queue: batches of deferred tasks' triggers the scheduler sends each tick. */
+  | { kind: 'trigger-queue'; batchSize: number; maxBatchingWindowSeconds: number }
   /** Requests to one of the HTTP APIs. */
   | { kind: 'http'; api: 'execution-api' | 'rest-api' };
 
@@ -79,6 +81,14 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
     // One attempt per invocation: a batch would share one Lambda timeout between tasks.
     source: { kind: 'task-queue', batchSize: 1, maxBatchingWindowSeconds: 0 },
     target: 'worker',
+    local: 'emulated',
+  },
+  {
+    id: 'TriggerQueue',
+    description: 'Trigger batches of deferred tasks, sent by the scheduler tick',
+    // One message (up to 25 triggers) per invocation: each poll is bounded, so one batch fits the timeout.
+    source: { kind: 'trigger-queue', batchSize: 1, maxBatchingWindowSeconds: 0 },
+    target: 'triggerer',
     local: 'emulated',
   },
   {

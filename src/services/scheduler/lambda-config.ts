@@ -8,6 +8,8 @@ export const schedulerEnvironmentSchema = z.strictObject({
   UPDRAFT_TABLE_NAME: z.string().min(1),
   /** The `lambda` executor's queue (required when core.executor names lambda). */
   UPDRAFT_TASK_QUEUE_URL: z.url().optional(),
+  /** Where deferred tasks' triggers go to the triggerer (absent: only time triggers fire). */
+  UPDRAFT_TRIGGER_QUEUE_URL: z.url().optional(),
   /** What `fargate` containers are told (required when core.executor names fargate). */
   UPDRAFT_EXECUTION_API_URL: z.url().optional(),
   UPDRAFT_BUCKET: z.string().min(1).optional(),
@@ -19,6 +21,7 @@ export const schedulerEnvironmentSchema = z.strictObject({
 export interface SchedulerFunctionConfig {
   tableName: string;
   taskQueueUrl: string | null;
+  triggerQueueUrl: string | null;
   executionApiUrl: string | null;
   bucket: string | null;
   tokenKey: TokenKeySource;
@@ -30,6 +33,7 @@ export function loadSchedulerConfig(env: Record<string, string | undefined>): Sc
   return {
     tableName: config.UPDRAFT_TABLE_NAME,
     taskQueueUrl: config.UPDRAFT_TASK_QUEUE_URL ?? null,
+    triggerQueueUrl: config.UPDRAFT_TRIGGER_QUEUE_URL ?? null,
     executionApiUrl: config.UPDRAFT_EXECUTION_API_URL ?? null,
     bucket: config.UPDRAFT_BUCKET ?? null,
     tokenKey: tokenKeySourceFrom(config, 'scheduler'),
