@@ -1,6 +1,6 @@
 import { DagDefinitionError } from './errors.ts';
 import { describe } from './task-options.ts';
-import { isTaskRef, type TaskRef, type TaskRefOrList } from './task-ref.ts';
+import { isTaskGroupRef, isTaskRef, type DependencyNode, type TaskRef, type TaskRefOrList } from './task-ref.ts';
 
 /**
  * Sets dependencies in a row, with Airflow's `chain` semantics: each element runs before the next.
@@ -23,9 +23,9 @@ export function chain(...tasks: TaskRefOrList[]): void {
   tasks.forEach((element, index) => {
     const items: readonly unknown[] = Array.isArray(element) ? element : [element];
     for (const item of items) {
-      if (!isTaskRef(item)) {
+      if (!isTaskRef(item) && !isTaskGroupRef(item)) {
         throw new DagDefinitionError(
-          `chain(): element ${index + 1} must be a task reference or a list of them (what a TaskFlow call, bash() or empty() returns), got ${describe(item)}.`,
+          `chain(): element ${index + 1} must be a task reference, a task group or a list of them (what a TaskFlow call, bash(), empty() or taskGroup() returns), got ${describe(item)}.`,
         );
       }
     }
@@ -34,12 +34,12 @@ export function chain(...tasks: TaskRefOrList[]): void {
     const up = tasks[index]!;
     const down = tasks[index + 1]!;
     if (!Array.isArray(up)) {
-      (up as TaskRef).setDownstream(down);
+      (up as DependencyNode).setDownstream(down);
     } else if (!Array.isArray(down)) {
-      (down as TaskRef).setUpstream(up);
+      (down as DependencyNode).setUpstream(up);
     } else {
-      const ups = up as readonly TaskRef[];
-      const downs = down as readonly TaskRef[];
+      const ups = up as readonly DependencyNode[];
+      const downs = down as readonly DependencyNode[];
       if (ups.length !== downs.length) {
         throw new DagDefinitionError(
           `chain(): adjacent lists must have the same length to be joined pairwise, got ${ups.length} (${ids(ups)}) and ${downs.length} (${ids(downs)}). To join every task with every task, put a single task (e.g. empty()) between the lists.`,
@@ -50,6 +50,6 @@ export function chain(...tasks: TaskRefOrList[]): void {
   }
 }
 
-function ids(refs: readonly TaskRef[]): string {
-  return refs.map((ref) => ref.taskId).join(', ');
+function ids(refs: readonly DependencyNode[]): string {
+  return refs.map((ref) => (isTaskRef(ref) ? (ref as TaskRef).taskId : ref.groupId)).join(', ');
 }

@@ -1,7 +1,8 @@
 import { DagDefinitionError } from './errors.ts';
 import type { TaskDefinition } from './task-definition.ts';
 import type { DefaultArgs } from './task-options.ts';
-import { createTaskRef, type TaskRef, type TaskRefOwner } from './task-ref.ts';
+import { createTaskRef, type DependencyRole, type TaskRef, type TaskRefOwner } from './task-ref.ts';
+import { TaskGroupRegistry, type TaskGroupInfo } from './task-group-registry.ts';
 
 /** A task definition whose upstream set is still being filled while the build function runs. */
 export type TaskDraft = TaskDefinition extends infer T
@@ -16,26 +17,67 @@ export type TaskDraft = TaskDefinition extends infer T
  */
 export class DagBuilder implements TaskRefOwner {
   readonly tasks = new Map<string, TaskDraft>();
+  /** Task groups, setup and teardown roles: kept beside the drafts and merged into them when built. */
+  readonly shapes: TaskGroupRegistry;
   private sealed = false;
 
   constructor(
     readonly dagId: string,
-    readonly defaultArgs: DefaultArgs,
-  ) {}
+    private readonly dagDefaultArgs: DefaultArgs,
+  ) {
+    this.shapes = new TaskGroupRegistry(dagId);
+  }
+
+  /** The DAG's defaultArgs, with those of the task groups being built merged over them. */
+  get defaultArgs(): DefaultArgs {
+    return this.shapes.defaultArgs(this.dagDefaultArgs);
+  }
+
+  groupEnds(groupId: string, role: DependencyRole): string[] {
+    return this.shapes.ends(groupId, role, this.tasks);
+  }
+
+  markSetup(taskId: string): void {
+    this.assertOpen();
+    this.shapes.markSetup(taskId);
+  }
+
+  markTeardown(taskId: string, onFailureFailDagrun: boolean | undefined): void {
+    this.assertOpen();
+    this.shapes.markTeardown(taskId, onFailureFailDagrun);
+  }
+
+  /** Opens a task group for the tasks added until `closeGroup()`; answers its full id. */
+  openGroup(info: TaskGroupInfo): string {
+    this.assertOpen();
+    return this.shapes.open(info, (id) => this.tasks.has(id));
+  }
+
+  closeGroup(): void {
+    this.shapes.close();
+  }
 
   where(taskId?: string): string {
     return taskId === undefined ? `DAG "${this.dagId}"` : `DAG "${this.dagId}", task "${taskId}"`;
   }
 
   /** Registers a task; later upstream edges may still be added to it. */
-  addTask<T>(draft: TaskDraft): TaskRef<T> {
+  addTask<T>(local: TaskDraft): TaskRef<T> {
     this.assertOpen();
+    // Inside a task group the id gets the group's prefix, as Airflow's TaskGroup.child_id.
+    const draft = { ...local, taskId: this.shapes.childId(local.taskId) } as TaskDraft;
     if (this.tasks.has(draft.taskId)) {
       throw new DagDefinitionError(
         `${this.where(draft.taskId)}: duplicate task id; every task of a DAG needs its own taskId.`,
       );
     }
+    if (this.shapes.hasGroup(draft.taskId)) {
+      throw new DagDefinitionError(
+        `${this.where(draft.taskId)}: a task group already has this id; task and group ids share one namespace.`,
+      );
+    }
     this.tasks.set(draft.taskId, draft);
+    this.shapes.placeTask(draft.taskId);
     for (const arg of draft.args) {
       if (arg.kind === 'xcom') this.addEdge(arg.taskId, draft.taskId);
     }
@@ -57,12 +99,14 @@ export class DagBuilder implements TaskRefOwner {
    * `__1`, `__2`, ... to the id once it is taken.
    */
   uniqueTaskflowId(taskId: string): string {
-    if (!this.tasks.has(taskId)) return taskId;
+    // Uniqueness is decided on the full id, and the answer stays local: addTask adds the group prefix.
+    if (!this.tasks.has(this.shapes.childId(taskId))) return taskId;
     const core = taskId.replace(/__\d+$/, '');
+    const fullCore = this.shapes.childId(core);
     let highest = 0;
     for (const existing of this.tasks.keys()) {
-      if (existing.startsWith(`${core}__`)) {
-        const suffix = existing.slice(core.length + 2);
+      if (existing.startsWith(`${fullCore}__`)) {
+        const suffix = existing.slice(fullCore.length + 2);
         if (/^\d+$/.test(suffix)) highest = Math.max(highest, Number(suffix));
       }
     }

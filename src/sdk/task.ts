@@ -47,7 +47,7 @@ export type TaskFactory<A extends unknown[], R> = ((...args: { [K in keyof A]: T
   readonly taskId: string;
 };
 
-const TASKFLOW_OPTION_KEYS = [...TASK_OPTION_KEYS, 'doXcomPush'] as const;
+export const TASKFLOW_OPTION_KEYS = [...TASK_OPTION_KEYS, 'doXcomPush'] as const;
 
 /**
  * Declares a TaskFlow task (Airflow's `@task`): `fn` runs on a worker with the task context first and
@@ -72,23 +72,44 @@ const TASKFLOW_OPTION_KEYS = [...TASK_OPTION_KEYS, 'doXcomPush'] as const;
 export function task<A extends unknown[], R>(fn: (ctx: TaskContext, ...args: A) => R): TaskFactory<A, R>;
 export function task<A extends unknown[], R>(options: TaskflowOptions, fn: (ctx: TaskContext, ...args: A) => R): TaskFactory<A, R>;
 export function task(first: unknown, second?: unknown): TaskFactory<unknown[], unknown> {
-  const options = (typeof first === 'function' ? {} : first) as TaskflowOptions;
+  return taskflowFactory('task', first, second, TASKFLOW_OPTION_KEYS, () => ({ operator: 'taskflow' }));
+}
+
+/** Operator-specific fields of a TaskFlow-style draft (`branch`, `shortCircuit` reuse `task`'s factory). */
+export type TaskflowKindFields =
+  | { operator: 'taskflow' }
+  | { operator: 'branch' }
+  | { operator: 'short_circuit'; ignoreDownstreamTriggerRules: boolean };
+
+/**
+ * The factory behind `task()` and the TaskFlow-style operators: `label` names the SDK function in
+ * messages, `optionKeys` are the options it accepts, `kind` gives the operator's own fields.
+ */
+export function taskflowFactory<O extends TaskflowOptions>(
+  label: string,
+  first: unknown,
+  second: unknown,
+  optionKeys: readonly string[],
+  kind: (options: O, where: string) => TaskflowKindFields,
+): TaskFactory<unknown[], unknown> {
+  const options = (typeof first === 'function' ? {} : first) as O;
   const fn = (typeof first === 'function' ? first : second) as TaskFunction;
   if (typeof options !== 'object' || options === null) {
-    throw new DagDefinitionError(`task(options, fn): options must be an object, got ${describe(options)}.`);
+    throw new DagDefinitionError(`${label}(options, fn): options must be an object, got ${describe(options)}.`);
   }
   if (typeof fn !== 'function') {
-    throw new DagDefinitionError(`task(options, fn): fn must be a function, got ${describe(fn)}.`);
+    throw new DagDefinitionError(`${label}(options, fn): fn must be a function, got ${describe(fn)}.`);
   }
   const baseId = options.taskId ?? fn.name;
   if (!baseId) {
     throw new DagDefinitionError(
-      'task(fn) got an anonymous function: give the function a name (task(function extract(ctx) { ... })) or pass options.taskId.',
+      `${label}(fn) got an anonymous function: give the function a name (${label}(function extract(ctx) { ... })) or pass options.taskId.`,
     );
   }
   const idProblem = invalidIdReason(baseId);
   if (idProblem) throw new DagDefinitionError(`task "${String(baseId)}": the task id ${idProblem}.`);
-  rejectUnknownKeys(`task "${baseId}"`, options, TASKFLOW_OPTION_KEYS);
+  rejectUnknownKeys(`task "${baseId}"`, options, optionKeys);
+  const kindFields = kind(options, `task "${baseId}"`);
   if (options.doXcomPush !== undefined && typeof options.doXcomPush !== 'boolean') {
     throw new DagDefinitionError(`task "${baseId}": doXcomPush must be true or false, got ${describe(options.doXcomPush)}.`);
   }
@@ -113,7 +134,7 @@ export function task(first: unknown, second?: unknown): TaskFactory<unknown[], u
     });
     return builder.addTask({
       taskId,
-      operator: 'taskflow',
+      ...kindFields,
       upstreamTaskIds: new Set(),
       ...resolveTaskOptions(where, options, builder.defaultArgs),
       templateFields: {},

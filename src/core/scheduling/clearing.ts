@@ -2,6 +2,7 @@ import { noAttemptFields, type DagRunRecord, type TaskInstanceRecord } from '../
 import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
 import { FINISHED_DAG_RUN_STATES, type TaskInstanceState } from '../model/states.ts';
 import type { DagRunChanges, TaskInstanceChanges } from '../ports/metastore.ts';
+import { setupAndTeardownRelatives } from './setup-teardown-relatives.ts';
 
 /**
  * Clearing and marking task instances, as Airflow's `DAG.clear` / `clear_task_instances` and
@@ -69,10 +70,15 @@ export interface ClearSelection {
 
 /** The task instances of one run that a clear with these options touches, in task order. */
 export function selectInstancesToClear(dag: SerializedDag, tis: readonly TaskInstanceRecord[], selection: ClearSelection): TaskInstanceRecord[] {
+  const relativeOptions = { upstream: selection.includeUpstream, downstream: selection.includeDownstream };
+  // Setups and teardowns come along, as Airflow's partial_subset: work never re-runs without its setup.
   const wanted =
     selection.taskIds === null
       ? null
-      : withRelatives(dag, selection.taskIds, { upstream: selection.includeUpstream, downstream: selection.includeDownstream });
+      : new Set([
+          ...withRelatives(dag, selection.taskIds, relativeOptions),
+          ...setupAndTeardownRelatives(dag, selection.taskIds, relativeOptions),
+        ]);
   const excluded = new Set(selection.excludeTaskIds ?? []);
   return sortByTaskOrder(
     dag,

@@ -1,7 +1,7 @@
 import type { TaskInstanceRecord } from '../model/records.ts';
 import type { SerializedDag } from '../model/serialized-dag.ts';
 import { FINISHED_TASK_STATES } from '../model/states.ts';
-import { evaluateTask, indexTaskInstances, leafTaskIds } from './dag-graph.ts';
+import { evaluateTask, indexTaskInstances, runStateLeafTaskIds } from './dag-graph.ts';
 
 export type DecidedRunState = 'running' | 'success' | 'failed';
 
@@ -30,7 +30,8 @@ export function explainDagRunState(dag: SerializedDag, tis: readonly TaskInstanc
   const missing = dag.tasks.some((t) => !relevant.some((ti) => ti.taskId === t.taskId));
 
   if (unfinished.length === 0 && !missing) {
-    const leaves = leafTaskIds(dag);
+    // Teardowns do not decide the run unless onFailureFailDagrun (Airflow's effective leaves).
+    const leaves = runStateLeafTaskIds(dag);
     const leafTis = relevant.filter((ti) => leaves.has(ti.taskId) && ti.state !== 'removed');
     if (leafTis.some((ti) => ti.state === 'failed' || ti.state === 'upstream_failed')) {
       return { state: 'failed', reason: 'task_failure' };
@@ -61,6 +62,6 @@ function isDeadlocked(
   const tasks = new Map(dag.tasks.map((t) => [t.taskId, t]));
   return unfinished.every((ti) => {
     const task = tasks.get(ti.taskId);
-    return task !== undefined && evaluateTask(task, index) === 'waiting';
+    return task !== undefined && evaluateTask(task, index, dag) === 'waiting';
   });
 }

@@ -3,6 +3,10 @@ import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
 import type { TaskInstanceCondition, TaskInstanceChanges } from '../ports/metastore.ts';
 import { evaluateTask, indexTaskInstances } from './dag-graph.ts';
 import { canRetry, retryDelaySeconds } from './retry.ts';
+import { awaitsDelayedDelivery } from './delayed-requeue.ts';
+import { firedTimeTrigger, resumeKwargs } from './triggers.ts';
+import { pastDependencyOf, type PreviousRun } from './depends-on-past.ts';
+import { effectivePriorityWeight } from './priority-weights.ts';
 
 export interface PlanningSettings {
   /** A running instance whose last heartbeat is older than this is presumed dead (Airflow: 300 s). */
@@ -47,6 +51,11 @@ export interface PlanInput {
   tis: readonly TaskInstanceRecord[];
   now: Date;
   settings: PlanningSettings;
+  /**
+   * For tasks with dependsOnPast: the DAG's previous run and its task instances, null when this is the
+   * first run. Left out, such tasks wait (the caller did not look); other tasks never need it.
+   */
+  previousRun?: PreviousRun | null;
 }
 
 /**
@@ -63,14 +72,16 @@ export function planTaskInstances(input: PlanInput): TaskTransition[] {
   dag.tasks.forEach((task, order) => {
     const ti = working.get(task.taskId);
     if (!ti) return;
-    const transition = planOne(task, ti, { dag, run, now, settings, working });
+    const transition = planOne(task, ti, { dag, run, now, settings, working, previousRun: input.previousRun });
     if (!transition) return;
     working.set(task.taskId, { ...ti, ...transition.changes });
     if (transition.kind === 'queue') queueing.push({ transition, order });
     else finishing.push(transition);
   });
 
-  queueing.sort((a, b) => b.transition.task.priorityWeight - a.transition.task.priorityWeight || a.order - b.order);
+  // The effective weight (weight rule applied), as Airflow orders by priority_weight_total.
+  const weight = (q: { transition: TaskTransition }) => effectivePriorityWeight(dag, q.transition.task.taskId);
+  queueing.sort((a, b) => weight(b) - weight(a) || a.order - b.order);
   return [...finishing, ...queueing.map((q) => q.transition)];
 }
 
@@ -80,6 +91,7 @@ interface PlanContext {
   now: Date;
   settings: PlanningSettings;
   working: Map<string, TaskInstanceRecord>;
+  previousRun?: PreviousRun | null | undefined;
 }
 
 function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext): TaskTransition | null {
@@ -87,9 +99,13 @@ function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext)
   const sameAttempt: TaskInstanceCondition = { state: ti.state, tryNumber: ti.tryNumber };
   switch (ti.state) {
     case 'none': {
-      const outcome = evaluateTask(task, ctx.working);
+      const outcome = evaluateTask(task, ctx.working, ctx.dag);
       if (outcome === 'waiting') return null;
-      if (outcome === 'ready') return startTransition(task, ti, now, 'its trigger rule is met');
+      if (outcome === 'ready') {
+        // Airflow does not count a task waiting on the past as deadlocked: it stays in none.
+        if (!pastDependencyOf(ctx.dag, task, ctx.previousRun).met) return null;
+        return startTransition(task, ti, now, 'its trigger rule is met');
+      }
       const state = outcome === 'skip' ? 'skipped' : 'upstream_failed';
       return {
         kind: outcome,
@@ -110,10 +126,20 @@ function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext)
       return startTransition(task, ti, now, 'its retry delay has passed');
     case 'up_for_reschedule':
       if (ti.rescheduleDate && ti.rescheduleDate.getTime() > now.getTime()) return null;
+      // Already sent with a queue delay (delayed-requeue.ts): queue a copy only if it never started.
+      if (awaitsDelayedDelivery(ti, now, settings.taskQueuedTimeoutSeconds)) return null;
       return startTransition(task, ti, now, 'its reschedule date has passed', { sameTry: true });
-    case 'deferred':
-      if (ti.triggerTimeout === null || ti.triggerTimeout.getTime() > now.getTime()) return null;
-      return failOrRetry(task, ti, ctx, { state: 'deferred', tryNumber: ti.tryNumber }, 'its trigger did not fire before the trigger timeout');
+    case 'deferred': {
+      if (ti.triggerTimeout !== null && ti.triggerTimeout.getTime() <= now.getTime()) {
+        return failOrRetry(task, ti, ctx, { state: 'deferred', tryNumber: ti.tryNumber }, 'its trigger did not fire before the trigger timeout');
+      }
+      // Deferred without a trigger: a resume whose send to the executor failed was put back; resume again.
+      if (ti.trigger === null) return startTransition(task, ti, now, 'its trigger fired', { sameTry: true });
+      // A time trigger needs no triggerer: the scheduler fires it and the same try resumes with its event.
+      const fired = firedTimeTrigger(ti.trigger, now);
+      if (!fired) return null;
+      return startTransition(task, ti, now, 'its time trigger fired', { sameTry: true, resumeKwargs: resumeKwargs(ti.nextKwargs, fired.payload) });
+    }
     case 'queued': {
       const queuedAt = ti.queuedAt?.getTime() ?? 0;
       if (now.getTime() - queuedAt <= settings.taskQueuedTimeoutSeconds * 1000) return null;
@@ -142,7 +168,7 @@ function startTransition(
   ti: TaskInstanceRecord,
   now: Date,
   reason: string,
-  options: { sameTry?: boolean } = {},
+  options: { sameTry?: boolean; resumeKwargs?: Record<string, unknown> } = {},
 ): TaskTransition {
   const condition: TaskInstanceCondition = { state: ti.state, tryNumber: ti.tryNumber };
   const fresh: TaskInstanceChanges = {
@@ -155,6 +181,9 @@ function startTransition(
     externalExecutorId: null,
     lastHeartbeatAt: null,
     ...(options.sameTry ? {} : { nextMethod: null, nextKwargs: null }),
+    // A new try's sensor timeout counts from its own first poke.
+    ...(options.sameTry ? {} : { firstRescheduleDate: null }),
+    ...(options.resumeKwargs ? { nextKwargs: options.resumeKwargs } : {}),
   };
   if (task.operator === 'empty') {
     return {

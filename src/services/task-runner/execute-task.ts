@@ -1,4 +1,4 @@
-import type { TaskContext, TaskDefinition } from '../../sdk/index.ts';
+import { TaskDeferred, type TaskContext, type TaskDefinition } from '../../sdk/index.ts';
 import { airflowIso, dsOf, type AttemptInfo } from './attempt-info.ts';
 import { runBash } from './operators/bash-operator.ts';
 import { renderTemplateFields, templateContext, xcomReferencesIn } from './template-rendering.ts';
@@ -9,9 +9,17 @@ import type { TaskLog } from './task-log.ts';
 import { RETURN_VALUE_KEY, type XComAccess } from './xcom-access.ts';
 import { OutletEvents } from './outlet-events.ts';
 import { triggeringAssetEventsOf } from './template-rendering.ts';
+import { runSensor, type SensorResult, type SensorRuntime } from './sensors/run-sensor.ts';
+import { runSkippingOperator } from './operators/skipping-operators.ts';
+import type { Dag } from '../../sdk/index.ts';
 
 /** How the task's own code ended (errors, signals included, are thrown). */
-export type ExecutionResult = { kind: 'success'; returnValue: unknown } | { kind: 'skipped'; message: string };
+export type ExecutionResult =
+  /** `skipDownstream`: task ids a branching operator skips; the caller sends them before the success. */
+  | { kind: 'success'; returnValue: unknown; skipDownstream?: string[] }
+  | { kind: 'skipped'; message: string }
+  /** A sensor gives its worker back until its next poke. */
+  | Extract<SensorResult, { kind: 'reschedule' }>;
 
 export interface ExecuteOptions {
   task: TaskDefinition;
@@ -22,6 +30,11 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   /** The task's outlet events, which the caller sends on success (default: fresh ones, unsent). */
   outletEvents?: OutletEvents;
+  /** The bundle's DAG, which branch, shortCircuit and latestOnly read; and the clock latestOnly compares with. */
+  dag?: Dag;
+  now?: () => Date;
+  /** What sensors need from the worker (clock, deadline, S3, the Execution API); default: a bare one. */
+  sensorRuntime?: SensorRuntime;
 }
 
 /** Renders the task's template fields and runs it by operator. */
@@ -49,6 +62,25 @@ export async function executeTask(options: ExecuteOptions): Promise<ExecutionRes
       const returned = await untilAborted(Promise.resolve().then(() => task.fn(ctx, ...args)), signal);
       return { kind: 'success', returnValue: returned };
     }
+    case 'sensor': {
+      const ctx = taskContext(info, xcoms, secrets, log, signal, options.outletEvents ?? new OutletEvents(task.taskId, task.outlets ?? []));
+      const runtime = options.sensorRuntime ?? { now: () => new Date(), firstPokeDate: info.firstRescheduleDate ?? null };
+      return runSensor(task, fields, ctx, runtime);
+    }
+    case 'branch':
+    case 'short_circuit':
+    case 'latest_only':
+      return runSkippingOperator(task, {
+        dag: options.dag,
+        info,
+        log,
+        now: options.now ?? (() => new Date()),
+        call: async (fn) => {
+          const args = await Promise.all(task.args.map((arg) => (arg.kind === 'literal' ? arg.value : argumentFromXCom(xcoms, arg))));
+          const ctx = taskContext(info, xcoms, secrets, log, signal, options.outletEvents ?? new OutletEvents(task.taskId, task.outlets ?? []));
+          return untilAborted(Promise.resolve().then(() => fn(ctx, ...args)), signal);
+        },
+      });
     default:
       throw new UnsupportedOperatorError((task as { operator: string }).operator, info.ti.taskId);
   }
@@ -96,6 +128,10 @@ export function taskContext(
     signal,
     outletEvents,
     triggeringAssetEvents: structuredClone(triggeringAssetEventsOf(info.conf)),
+    resume: info.resume ? structuredClone(info.resume) : null,
+    defer: (options) => {
+      throw new TaskDeferred(options);
+    },
   };
 }
 

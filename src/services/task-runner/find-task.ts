@@ -4,6 +4,11 @@ import { TaskNotFoundError } from './errors.ts';
 
 /** The task definition in a bundle's exports (default and named), as the DAG processor discovered them. */
 export function findTask(bundle: Record<string, unknown>, ti: TaskAttemptKey): TaskDefinition {
+  return findDagTask(bundle, ti).task;
+}
+
+/** The task definition and the DAG holding it (branching operators look at the task's downstream tasks). */
+export function findDagTask(bundle: Record<string, unknown>, ti: TaskAttemptKey): { dag: Dag; task: TaskDefinition } {
   const dags = new Set<Dag>();
   for (const value of Object.values(bundle)) if (isDag(value)) dags.add(value);
   const dag = [...dags].find((candidate) => candidate.dagId === ti.dagId);
@@ -21,5 +26,5 @@ export function findTask(bundle: Record<string, unknown>, ti: TaskAttemptKey): T
         'The task may have been renamed; clear the run so it uses the tasks of its version.',
     );
   }
-  return task;
+  return { dag, task };
 }

@@ -8,13 +8,16 @@ import {
   type FinishTaskRequest,
   type StartTaskResponse,
 } from '../../http/execution-api-client.ts';
-import { rescheduleDateOf, taskSignalOf, type TaskCallbackInfo, type TaskDefinition } from '../../sdk/index.ts';
-import { attemptInfoFrom } from './attempt-info.ts';
+import { deferralOf, rescheduleDateOf, taskSignalOf, type TaskCallbackInfo, type TaskDefinition } from '../../sdk/index.ts';
+import { deferredFinish, describeDeferral } from './deferral.ts';
+import { attemptInfoFrom, type AttemptInfo } from './attempt-info.ts';
 import type { BundleLoader } from './bundle-loader.ts';
 import { ExecutionTimeoutError, TaskNotFoundError, UnsupportedOperatorError, WorkerDeadlineError } from './errors.ts';
 import { executeTask, taskContext } from './execute-task.ts';
 import { runExternalTask, type PythonRuntimeOptions } from './external-task.ts';
-import { findTask } from './find-task.ts';
+import { findDagTask } from './find-task.ts';
+import { sendSkips } from './operators/skipping-operators.ts';
+import type { Dag } from '../../sdk/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { toJsonValue } from './json-value.ts';
 import { describeError, TaskLog } from './task-log.ts';
@@ -23,7 +26,12 @@ import { OutletEvents } from './outlet-events.ts';
 import { TaskSecretAccess } from './secret-access.ts';
 import { callbackEventFor, callbacksOf, DEFAULT_CALLBACK_TIMEOUT_MS, runTaskCallbacks } from './task-callbacks.ts';
 
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SensorTimeoutError } from './sensors/sensor-errors.ts';
+
 export interface TaskRunnerDeps {
+  /** The worker's own S3 client (its role's credentials), for s3KeySensor; without it that sensor fails. */
+  s3?: S3Client;
   apiBaseUrl: string;
   objectStore: ObjectStore;
   /** Identifies this worker to the API; a repeated start by the same worker is answered as a success. */
@@ -87,15 +95,20 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
   const ti = workload.ti;
   // The task is looked up once, before the gate: a task in another language starts its attempt itself,
   // from its own process. A bundle that cannot be read is reported through the API after the start.
-  const lookup: { task: TaskDefinition } | { error: unknown } = await deps.bundleLoader
+  const lookup: { task: TaskDefinition; dag?: Dag } | { error: unknown } = await deps.bundleLoader
     .load(workload.bundleKey)
-    .then((module) => ({ task: findTask(module, ti) }))
+    .then((module) => findDagTask(module, ti))
     .catch((error: unknown) => ({ error }));
   if ('task' in lookup && lookup.task.operator === 'python') return runExternalTask(workload, lookup.task, deps);
   const client = new ExecutionApiClient({ baseUrl: deps.apiBaseUrl, token: workload.token, fetch: deps.fetch });
   let started: StartTaskResponse;
   try {
-    started = await client.start(ti, { workerId: deps.workerId, pid: process.pid, startDate: now().toISOString() });
+    started = await client.start(ti, {
+      workerId: deps.workerId,
+      pid: process.pid,
+      startDate: now().toISOString(),
+      ...(workload.rescheduleDate ? { rescheduleDate: workload.rescheduleDate } : {}),
+    });
   } catch (error) {
     if (error instanceof ExecutionConflictError) {
       const reason = error.reason ?? 'conflict';
@@ -144,7 +157,7 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
   let finish: Omit<FinishTaskRequest, 'workerId' | 'endDate'>;
   try {
     if ('error' in lookup) throw lookup.error;
-    const { task } = lookup;
+    const { task, dag } = lookup;
     // Before the execution timeout starts: the callback has its own limit and is not the task's work.
     await runCallbacks(task, 'execute', 'running', null);
     if (task.executionTimeoutSeconds !== null && task.executionTimeoutSeconds > 0) {
@@ -159,11 +172,29 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
       secrets,
       log,
       signal: controller.signal,
+      dag,
+      now,
+      sensorRuntime: {
+        now,
+        firstPokeDate: info.firstRescheduleDate ?? null,
+        deadlineMs: deps.deadlineMs,
+        s3: deps.s3,
+        readDagRunStates: (dagId, logicalDate, taskIds) => client.getDagRunStates(dagId, logicalDate, taskIds),
+      },
     });
-    if (result.kind === 'skipped') {
+    if (result.kind === 'reschedule') {
+      log.info(`Rescheduling sensor: it pokes again at ${result.rescheduleDate.toISOString()}.`);
+      finish = {
+        state: 'up_for_reschedule',
+        rescheduleDate: result.rescheduleDate.toISOString(),
+        firstRescheduleDate: result.firstRescheduleDate.toISOString(),
+      };
+    } else if (result.kind === 'skipped') {
       log.info(result.message);
       finish = { state: 'skipped' };
     } else {
+      // A branching operator's skips are recorded before its success, so the fast path cascades them.
+      if (result.skipDownstream) await sendSkips(client, ti, result.skipDownstream, log);
       finish = { state: 'success' };
       // Airflow pushes no XCom for a None result; a missing return_value reads as null downstream.
       if (task.doXcomPush && result.returnValue !== undefined && result.returnValue !== null) {
@@ -174,7 +205,7 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
       if (assetEvents.length > 0) finish.assetEvents = assetEvents;
     }
   } catch (error) {
-    finish = failureOf(error, log);
+    finish = failureOf(error, log, { now: now(), info });
   } finally {
     heartbeat.stop();
     if (timeout) clearTimeout(timeout);
@@ -192,19 +223,26 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
   const callbackEvent = outcome.kind === 'finished' && 'task' in lookup ? callbackEventFor(finish, ti.tryNumber, info.maxTries) : null;
   if (callbackEvent && 'task' in lookup) await runCallbacks(lookup.task, callbackEvent.event, callbackEvent.state, callbackEvent.error);
   try {
-    await log.save(deps.objectStore, workload.logKey);
+    const continuing = (info.firstRescheduleDate ?? null) !== null || (started.taskInstance.nextMethod ?? null) !== null;
+    await log.save(deps.objectStore, workload.logKey, { continuing });
   } catch (error) {
     deps.logger.error('Could not write the task log', { ...logKeys(ti), log_key: workload.logKey, error: describeError(error) });
   }
   return outcome;
 }
 
-function failureOf(error: unknown, log: TaskLog): Omit<FinishTaskRequest, 'workerId' | 'endDate'> {
+function failureOf(error: unknown, log: TaskLog, at: { now: Date; info: AttemptInfo }): Omit<FinishTaskRequest, 'workerId' | 'endDate'> {
   const signal = taskSignalOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (signal === 'skip') {
     log.info(`Task skipped: ${message}`);
     return { state: 'skipped' };
+  }
+  const deferral = deferralOf(error);
+  if (deferral) {
+    const deferred = deferredFinish(deferral, at.now, at.info);
+    log.info(describeDeferral(deferred));
+    return deferred;
   }
   const rescheduleDate = rescheduleDateOf(error);
   if (rescheduleDate) {
@@ -212,7 +250,12 @@ function failureOf(error: unknown, log: TaskLog): Omit<FinishTaskRequest, 'worke
     return { state: 'up_for_reschedule', rescheduleDate: rescheduleDate.toISOString() };
   }
   log.error(`Task failed: ${describeError(error)}`);
-  const retryable = signal !== 'fail_no_retry' && !(error instanceof TaskNotFoundError) && !(error instanceof UnsupportedOperatorError);
+  const retryable =
+    signal !== 'fail_no_retry' &&
+    !(error instanceof TaskNotFoundError) &&
+    !(error instanceof UnsupportedOperatorError) &&
+    // Airflow does not retry AirflowSensorTimeout: a retry would only start the wait over.
+    !(error instanceof SensorTimeoutError);
   if (!retryable) log.info('This failure is not retried.');
   const name = error instanceof Error ? error.name : 'Error';
   return { state: 'failed', retryable, error: `${name}: ${message}` };

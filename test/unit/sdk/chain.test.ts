@@ -64,7 +64,7 @@ describe('chain()', () => {
         chain(empty({ taskId: 'a' }), 'b' as never);
       }),
     );
-    expect(error.message).toContain('chain(): element 2 must be a task reference or a list of them');
+    expect(error.message).toContain('chain(): element 2 must be a task reference, a task group or a list of them');
   });
 
   it('does nothing for one element', () => {
