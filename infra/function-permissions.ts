@@ -13,6 +13,10 @@ export interface PermissionTargets {
   table: TableV2;
   bucket: Bucket;
   taskQueue: IQueue;
+  /** Trigger batches: the scheduler sends, the triggerer receives (through its event source mapping). */
+  triggerQueue?: IQueue;
+  /** Users' buckets (the stack's assetBuckets) the triggerer may check for s3_key triggers. */
+  assetBuckets?: readonly string[];
   tokenKey: ISecret;
   restApiJwtSecret: ISecret;
   /** Where the Execution API looks up connections and variables (Airflow's secrets backend prefixes). */
@@ -21,6 +25,8 @@ export interface PermissionTargets {
   /** Which executors the scheduler and the fast path run attempts on. */
   fargateExecutor: boolean;
   lambdaExecutor: boolean;
+  /** SNS topics task and DAG callbacks (`snsNotifier`) may publish to; none: no SNS permission at all. */
+  notificationTopicArns?: readonly string[];
 }
 
 type Role = IGrantable & IConstruct;
@@ -78,6 +84,30 @@ export function grantFunctionPermissions(roles: Readonly<Record<FunctionName, Ro
     objects.grant(runner, ['s3:GetObject'], BUNDLE_PREFIX);
     objects.grant(runner, ['s3:GetObject'], DAG_PREFIX);
     objects.grant(runner, ['s3:PutObject'], LOG_PREFIX);
+    // snsNotifier publishes from the runner, with its role: only to the topics the stack names.
+    if (targets.notificationTopicArns?.length) {
+      runner.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [...targets.notificationTopicArns] }));
+    }
+  }
+
+  // Triggerer: like task code, no metastore and no secret; custom triggers' bundles, and s3_key checks
+  // in the users' asset buckets only. The scheduler sends it the deferred tasks' triggers.
+  objects.grant(roles.triggerer, ['s3:GetObject'], BUNDLE_PREFIX);
+  if (targets.triggerQueue) targets.triggerQueue.grantSendMessages(roles.scheduler);
+  if (targets.assetBuckets?.length) {
+    const arn = (bucket: string) => Stack.of(table).formatArn({ service: 's3', region: '', account: '', resource: bucket });
+    roles.triggerer.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: targets.assetBuckets.map((bucket) => arn(bucket)) }),
+    );
+    roles.triggerer.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: targets.assetBuckets.map((bucket) => `${arn(bucket)}/*`) }),
+    );
+    Validations.of(roles.triggerer).acknowledge(
+      ...targets.assetBuckets.map((bucket) => ({
+        id: `AwsSolutions-IAM5[Resource::${findingText(roles.triggerer, `${arn(bucket)}/*`)}]`,
+        reason: 's3_key triggers wait for objects that users write at run time into their own asset buckets; read only.',
+      })),
+    );
   }
 
   // The executors live in the scheduler and in the Execution API's fast path.

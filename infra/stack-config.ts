@@ -35,6 +35,8 @@ export interface StackConfig {
    * must have "Amazon EventBridge" notifications turned on; the stack cannot change a bucket it does not own.
    */
   assetBuckets: string[];
+  /** SNS topics `snsNotifier` callbacks may publish to: the worker and the fargate task role get sns:Publish on these only. */
+  notificationTopicArns: string[];
 }
 
 export const STACK_CONFIG_DEFAULTS: StackConfig = {
@@ -53,6 +55,7 @@ export const STACK_CONFIG_DEFAULTS: StackConfig = {
   fargateMemoryMb: 2048,
   alarmEmail: null,
   assetBuckets: [],
+  notificationTopicArns: [],
 };
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -120,6 +123,18 @@ const schema = z
             ),
         )
         .refine((names) => new Set(names).size === names.length, 'names a bucket twice'),
+    ),
+    notificationTopicArns: listish.pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+              'must be SNS topic ARNs such as arn:aws:sns:eu-west-1:123456789012:alerts (no wildcards)',
+            ),
+        )
+        .refine((arns) => new Set(arns).size === arns.length, 'names a topic twice'),
     ),
   })
   .superRefine((config, issues) => {

@@ -35,6 +35,7 @@ export class UpdraftStack extends Stack {
   readonly table: TableV2;
   readonly bucket: StorageBucket;
   readonly taskQueue: TaskQueue;
+  readonly triggerQueue: TaskQueue;
   readonly functions: UpdraftFunctions;
   readonly container: TaskRunnerContainer | null;
   readonly endpoints: Record<'execution-api' | 'rest-api', HttpEndpoint>;
@@ -60,6 +61,8 @@ export class UpdraftStack extends Stack {
     });
     this.bucket = new StorageBucket(this, 'Storage', { logRetentionDays: config.logRetentionDays });
     this.taskQueue = new TaskQueue(this, 'TaskQueue', { visibilityTimeout: taskQueueVisibilityTimeout(config.workerTimeoutSeconds) });
+    // Deferral: the scheduler's trigger batches for the triggerer (same queue shape: encrypted, with a DLQ).
+    this.triggerQueue = new TaskQueue(this, 'TriggerQueue', { visibilityTimeout: taskQueueVisibilityTimeout(120) });
     const eventDeadLetterQueue = new Queue(this, 'EventDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -114,6 +117,7 @@ export class UpdraftStack extends Stack {
       tableName: this.table.tableName,
       bucketName: this.bucket.bucket.bucketName,
       taskQueueUrl: this.taskQueue.queue.queueUrl,
+      triggerQueueUrl: this.triggerQueue.queue.queueUrl,
       executionApiUrl: this.endpoints['execution-api'].url,
       tokenKeySecretArn: tokenKey.secretArn,
       restApiJwtSecretArn: restApiJwtSecret.secretArn,
@@ -139,18 +143,22 @@ export class UpdraftStack extends Stack {
       table: this.table,
       bucket: this.bucket.bucket,
       taskQueue: this.taskQueue.queue,
+      triggerQueue: this.triggerQueue.queue,
+      assetBuckets: config.assetBuckets,
       tokenKey,
       restApiJwtSecret,
       secretPrefixes: SECRET_PREFIXES,
       container: this.container,
       fargateExecutor,
       lambdaExecutor: config.executors.includes('lambda'),
+      notificationTopicArns: config.notificationTopicArns,
     });
 
     this.events = new EventWiring(this, 'Events', {
       functions: this.functions.functions,
       bucketName: this.bucket.bucket.bucketName,
       taskQueue: this.taskQueue.queue,
+      triggerQueue: this.triggerQueue.queue,
       eventDeadLetterQueue,
       endpoints: this.endpoints,
       cluster: fargateExecutor && this.container ? this.container.cluster : null,

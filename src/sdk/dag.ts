@@ -14,10 +14,14 @@ import {
 import { DagDefinitionError } from './errors.ts';
 import type { ParamSpec } from './params.ts';
 import type { TaskDefinition } from './task-definition.ts';
+import type { TaskGroupDefinition } from './task-group-registry.ts';
 import { describe, invalidIdReason, rejectUnknownKeys } from './task-options.ts';
 import { resolveSchedule, type Schedule, type Timetable } from './timetables/index.ts';
 import { resolveAssetSchedule } from './asset-schedule.ts';
+import { dagTriggerRegistry } from './triggers/define-trigger.ts';
 import type { AssetCondition } from './assets.ts';
+import { resolveDagCallbackList, type DagRunCallback } from './dag-callbacks.ts';
+import { resolveDeadline, type ResolvedDeadlineAlert } from './deadlines.ts';
 
 const DAG_BRAND = Symbol.for('updraft.dag');
 
@@ -50,6 +54,12 @@ export interface Dag {
   readonly assetCondition: AssetCondition | null;
   /** Tasks in the order the build function added them. */
   readonly tasks: ReadonlyMap<string, TaskDefinition>;
+  /** Task groups by full id, in definition order (empty when the DAG has none). */
+  readonly taskGroups: ReadonlyMap<string, TaskGroupDefinition>;
+  // DAG-run callbacks and deadline alert: they stay in the bundle; the serialized DAG only says they exist.
+  readonly onSuccess: readonly DagRunCallback[];
+  readonly onFailure: readonly DagRunCallback[];
+  readonly deadline: ResolvedDeadlineAlert | null;
 }
 
 /**
@@ -125,14 +135,22 @@ export function dag(options: DagOptions, build: () => void): Dag {
     maxActiveTasks: resolvePositiveInteger(where, 'maxActiveTasks', options.maxActiveTasks, 16),
     params: resolveParams(where, options.params),
     assetCondition: assetSchedule?.condition ?? null,
+    onSuccess: resolveDagCallbackList(where, 'onSuccess', options.onSuccess),
+    onFailure: resolveDagCallbackList(where, 'onFailure', options.onFailure),
+    deadline: resolveDeadline(where, options.deadline),
   };
 
   runBuild(builder, build);
   assertAcyclic(where, builder.tasks);
 
   const tasks = new Map<string, TaskDefinition>();
-  for (const [taskId, draft] of builder.tasks) tasks.set(taskId, Object.freeze({ ...draft }) as TaskDefinition);
-  return Object.freeze({ [DAG_BRAND]: true as const, ...resolved, tasks });
+  for (const [taskId, draft] of builder.tasks) {
+    tasks.set(taskId, Object.freeze({ ...draft, ...builder.shapes.shapeFields(taskId) }) as TaskDefinition);
+  }
+  builder.shapes.validate(tasks);
+  const taskGroups = new Map(builder.shapes.definitions().map((group) => [group.groupId, group]));
+  // The file's custom triggers ride on the DAG object: the triggerer finds them there in the bundle.
+  return Object.freeze({ [DAG_BRAND]: true as const, ...resolved, tasks, taskGroups, ...dagTriggerRegistry() });
 }
 
 function resolveTimetable(where: string, schedule: Schedule, timezone: string): Timetable {

@@ -1,4 +1,5 @@
-import type { Notifier, TaskCallbackInfo } from './callbacks.ts';
+import type { TaskCallbackInfo } from './callbacks.ts';
+import { defaultRunNotificationText, type DagRunCallbackContext, type DagRunCallbackInfo, type RunNotifier } from './dag-callbacks.ts';
 import type { TaskContext } from './context.ts';
 import { DagDefinitionError, NotifierError } from './errors.ts';
 
@@ -22,6 +23,8 @@ export interface HttpNotifierOptions {
   message?: (ctx: TaskContext, info: TaskCallbackInfo) => string;
   /** Extra request headers (e.g. an authorization header). */
   headers?: Record<string, string>;
+  /** The text for DAG-run events (DAG `onSuccess`/`onFailure`, deadlines); default: DAG, run, state and reason. */
+  runMessage?: (ctx: DagRunCallbackContext, info: DagRunCallbackInfo) => string;
 }
 
 /**
@@ -53,11 +56,11 @@ export function defaultNotificationText(ctx: TaskContext, info: TaskCallbackInfo
  * export default dag({ dagId: 'etl', defaultArgs: { onFailure: alert } }, () => { load(); });
  * ```
  */
-export function httpNotifier(options: HttpNotifierOptions): Notifier {
+export function httpNotifier(options: HttpNotifierOptions): RunNotifier {
   if (typeof options !== 'object' || options === null) {
     throw new DagDefinitionError("httpNotifier(options) needs an object such as { connId: 'slack_alerts' }.");
   }
-  const { url, connId, message, headers } = options;
+  const { url, connId, message, headers, runMessage } = options;
   if ((url === undefined) === (connId === undefined)) {
     throw new DagDefinitionError("httpNotifier needs exactly one of url and connId, e.g. httpNotifier({ connId: 'slack_alerts' }).");
   }
@@ -70,33 +73,37 @@ export function httpNotifier(options: HttpNotifierOptions): Notifier {
   if (message !== undefined && typeof message !== 'function') {
     throw new DagDefinitionError('httpNotifier: message must be a function (ctx, info) => string.');
   }
+  if (runMessage !== undefined && typeof runMessage !== 'function') {
+    throw new DagDefinitionError('httpNotifier: runMessage must be a function (ctx, info) => string.');
+  }
   if (headers !== undefined && (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))) {
     throw new DagDefinitionError('httpNotifier: headers must map header names to strings.');
   }
 
+  const post = async (ctx: Pick<TaskContext, 'connections' | 'signal'>, text: string): Promise<void> => {
+    const target = url ?? (await webhookUrlOf(ctx, connId!));
+    const response = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ text }),
+      signal: ctx.signal,
+    });
+    if (!response.ok) {
+      const body = (await response.text().catch(() => '')).slice(0, 200);
+      // The URL itself may be a secret (Slack's is): name only its host.
+      throw new NotifierError(
+        `httpNotifier: the webhook at ${new URL(target).host} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}. Check the URL and that the webhook accepts {"text": ...}.`,
+      );
+    }
+  };
   return {
     name: connId === undefined ? 'httpNotifier' : `httpNotifier(${connId})`,
-    async notify(ctx, info) {
-      const target = url ?? (await webhookUrlOf(ctx, connId!));
-      const text = (message ?? defaultNotificationText)(ctx, info);
-      const response = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ text }),
-        signal: ctx.signal,
-      });
-      if (!response.ok) {
-        const body = (await response.text().catch(() => '')).slice(0, 200);
-        // The URL itself may be a secret (Slack's is): name only its host.
-        throw new NotifierError(
-          `httpNotifier: the webhook at ${new URL(target).host} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}. Check the URL and that the webhook accepts {"text": ...}.`,
-        );
-      }
-    },
+    notify: (ctx, info) => post(ctx, (message ?? defaultNotificationText)(ctx, info)),
+    notifyRun: (ctx, info) => post(ctx, (runMessage ?? defaultRunNotificationText)(ctx, info)),
   };
 }
 
-async function webhookUrlOf(ctx: TaskContext, connId: string): Promise<string> {
+async function webhookUrlOf(ctx: Pick<TaskContext, 'connections'>, connId: string): Promise<string> {
   const connection = await ctx.connections.get(connId);
   const webhookUrl = connection.extra?.webhook_url;
   if (typeof webhookUrl !== 'string' || !isHttpUrl(webhookUrl)) {

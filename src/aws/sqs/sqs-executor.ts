@@ -1,9 +1,9 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UpdraftError } from '../../core/errors.ts';
-import type { ExecuteTaskWorkload } from '../../core/model/workload.ts';
+import type { ExecuteTaskWorkload, RunDagCallbackWorkload } from '../../core/model/workload.ts';
 import { BaseExecutor, type BaseExecutorOptions } from '../../core/executors/base-executor.ts';
 import type { ExecutorCapabilities, QueueOptions } from '../../core/ports/executor.ts';
-import { serializeWorkloadMessage } from './workload-message.ts';
+import { serializeDagCallbackMessage, serializeWorkloadMessage } from './workload-message.ts';
 
 /** SQS would not take the workload; the attempt was not queued and the caller may retry. */
 export class QueueSendError extends UpdraftError {
@@ -87,6 +87,36 @@ export class SqsExecutor extends BaseExecutor {
         reject,
       });
     });
+  }
+
+  /**
+   * A DAG-run callback goes on the same queue, outside the slots: the worker function runs it as it
+   * runs tasks, and nothing here tracks it (see DagCallbackSender).
+   */
+  async sendDagCallback(workload: RunDagCallbackWorkload): Promise<void> {
+    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    try {
+      await this.client.send(
+        new SendMessageCommand({
+          QueueUrl: this.queueUrl,
+          MessageBody: serializeDagCallbackMessage(workload),
+          MessageAttributes: {
+            kind: attribute(workload.kind),
+            dag_id: attribute(workload.dagId),
+            run_id: attribute(workload.runId),
+            event: attribute(workload.event),
+          },
+        }),
+      );
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new QueueSendError(
+        this.queueUrl,
+        `Could not queue the ${workload.event} callback of DAG run ${workload.dagId}/${workload.runId} on SQS queue ${this.queueUrl}: ` +
+          `${reason}. Check that the queue exists and that this role may send to it.`,
+        { cause: error },
+      );
+    }
   }
 
   private async flush(): Promise<void> {

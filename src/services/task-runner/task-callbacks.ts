@@ -1,6 +1,7 @@
 import {
   callbackName,
   CALLBACK_OPTION_KEYS,
+  snsDeliveryOf,
   type TaskCallback,
   type TaskCallbackEvent,
   type TaskCallbackInfo,
@@ -10,6 +11,7 @@ import {
 import type { FinishTaskRequest } from '../../http/execution-api-client.ts';
 import { CallbackTimeoutError } from './errors.ts';
 import { describeError } from './task-log.ts';
+import { defaultSnsPublish, deliverSns, type SnsPublish } from './sns-publisher.ts';
 
 /** Airflow gives callbacks no limit; a worker must, or one hung webhook holds the Lambda to its end. */
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
@@ -20,6 +22,8 @@ export interface CallbackRunOptions {
   /** The context a callback receives, with `signal` aborted when its time is up. */
   contextFor(signal: AbortSignal): TaskContext;
   timeoutMs: number;
+  /** How `snsNotifier`s publish (default: the worker's SNS client). */
+  publishSns?: SnsPublish;
 }
 
 /** The Airflow name of each event's callback, as users know it from logs and docs. */
@@ -91,6 +95,9 @@ async function runWithTimeLimit(callback: TaskCallback, info: TaskCallbackInfo, 
   try {
     const work = Promise.resolve().then(() => {
       const ctx = options.contextFor(controller.signal);
+      // An snsNotifier only describes its notification: the runner, which has the AWS SDK, publishes it.
+      const sns = snsDeliveryOf(callback);
+      if (sns) return deliverSns(sns, { ctx, info }, options.publishSns ?? defaultSnsPublish());
       return typeof callback === 'function' ? callback(ctx, info) : callback.notify(ctx, info);
     });
     // A callback that outlives its limit may still reject later; that must not crash the worker.

@@ -1,10 +1,11 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { parseWorkloadMessage } from '../../aws/sqs/sqs-executor.ts';
-import type { ExecuteTaskWorkload } from '../../core/model/workload.ts';
+import { parseWorkerMessage } from '../../aws/sqs/workload-message.ts';
+import type { Workload } from '../../core/model/workload.ts';
 import { withLogAttributes } from '../../core/ports/logger.ts';
 import { ExecutionApiError, ExecutionApiUnreachableError } from '../../http/execution-api-client.ts';
 import { logKeys, runTask, type TaskRunnerDeps } from './run-task.ts';
 import { describeError } from './task-log.ts';
+import { runDagCallback } from './dag-callbacks.ts';
 
 export type WorkerDeps = TaskRunnerDeps;
 
@@ -34,14 +35,20 @@ export function createWorkerHandler(deps: WorkerDeps): (event: SQSEvent, context
 }
 
 async function handleRecord(record: SQSRecord, deps: WorkerDeps): Promise<'done' | 'redeliver'> {
-  let workload: ExecuteTaskWorkload;
+  let workload: Workload;
   try {
-    workload = parseWorkloadMessage(record.body);
+    workload = parseWorkerMessage(record.body);
   } catch (error) {
     deps.logger.error('Dropping a malformed task message; it will not be retried', {
       message_id: record.messageId,
       error: (error as Error).message,
     });
+    return 'done';
+  }
+  if (workload.kind === 'RunDagCallback') {
+    // A callback never asks for redelivery: it logs its own failures, and running it again would notify twice.
+    const outcome = await runDagCallback(workload, deps);
+    deps.logger.info('DAG callback message handled', { dag_id: workload.dagId, run_id: workload.runId, event: workload.event, ...outcome });
     return 'done';
   }
   const keys = logKeys(workload.ti);

@@ -127,7 +127,7 @@ describe('dag()', () => {
     it('an unknown option, such as an Airflow 2 name', () => {
       const error = definitionError(() => dag({ dagId: 'typo', scheduleInterval: '@daily' } as never, () => {}));
       expect(error.message).toBe(
-        'DAG "typo": unknown option "scheduleInterval". Known options: dagId, schedule, startDate, endDate, timezone, catchup, maxActiveRuns, maxActiveTasks, defaultArgs, params, tags, description.',
+        'DAG "typo": unknown option "scheduleInterval". Known options: dagId, schedule, startDate, endDate, timezone, catchup, maxActiveRuns, maxActiveTasks, defaultArgs, params, tags, description, onSuccess, onFailure, deadline.',
       );
     });
 
