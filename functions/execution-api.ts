@@ -9,6 +9,8 @@ import { systemClock } from '../src/core/ports/clock.ts';
 import { noopMetrics } from '../src/core/ports/metrics.ts';
 import { loadUpdraftConfig } from '../src/local/config-file.ts';
 import { createAwsExecutors } from './wiring/aws-executors.ts';
+import { DynamoDbSlotLeaseStore } from '../src/aws/dynamodb/slot-lease-store.ts';
+import { DynamoDbPoolStore } from '../src/aws/dynamodb/pool-store.ts';
 import { lazyHandler } from './wiring/lazy-handler.ts';
 import { fromPowertools } from '../src/aws/powertools-logger.ts';
 import { createExecutionApiApp } from '../src/http/execution-api/app.ts';
@@ -18,6 +20,7 @@ import { RunFactsCache } from '../src/services/run-facts-cache.ts';
 import type { TaskExecutionDeps } from '../src/services/execution/task-execution-service.ts';
 import { TaskTokens } from '../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler } from '../src/services/scheduler/index.ts';
+import { RescheduleDispatch } from '../src/services/scheduler/reschedule-dispatch.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { resolveTokenKey, SecretsManagerBackend } from '../src/aws/secrets-manager/index.ts';
 import { EnvironmentSecretsBackend, MetastoreSecretsBackend, SecretsService } from '../src/services/secrets/index.ts';
@@ -37,7 +40,10 @@ type Handler = ReturnType<typeof handle>;
 
 /** Clients and caches live as long as the container, so warm invocations reuse connections and DAG versions. */
 async function wire(): Promise<Handler> {
-  const metastore = new DynamoDbMetastore({ client: createDynamoDbClient(), tableName: config.tableName });
+  const dynamoDb = createDynamoDbClient();
+  const metastore = new DynamoDbMetastore({ client: dynamoDb, tableName: config.tableName });
+  // Pools and limits: a finish gives back its slots, the fast path takes them; one store for both.
+  const limits = { slotLeases: new DynamoDbSlotLeaseStore(dynamoDb, config.tableName), pools: new DynamoDbPoolStore(dynamoDb, config.tableName) };
   const objectStore = new S3ObjectStore({ client: createS3Client(), bucket: config.bucket });
   // The SDK's own retries are off: the backend retries throttling with jitter itself.
   const secretsManager = new SecretsManagerBackend({
@@ -49,6 +55,7 @@ async function wire(): Promise<Handler> {
   const dagVersions = new DagVersionCache(metastore);
   const runFacts = new RunFactsCache(metastore);
   let onTaskFinished: TaskExecutionDeps['onTaskFinished'] = async () => {};
+  let onTaskRescheduled: TaskExecutionDeps['onTaskRescheduled'];
   if (config.taskQueueUrl) {
     // The fast path queues ready tasks on the executors `core.executor` configures, as the tick does.
     const executors = await createAwsExecutors(
@@ -64,11 +71,15 @@ async function wire(): Promise<Handler> {
       logger,
       dagVersions,
       runFacts,
+      ...limits,
       // Failures the fast path writes itself (a timed-out try found on its pass) count too.
       metrics,
       settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}` },
     });
     onTaskFinished = (run, finished) => scheduler.afterTaskFinished(run, finished);
+    // A rescheduled try within 15 minutes goes out at once with an SQS delay; later ones wait for the tick.
+    const rescheduleDispatch = new RescheduleDispatch({ metastore, executors, tokens, dagVersions, runFacts, clock: systemClock, logger });
+    onTaskRescheduled = async (attempt, rescheduleDate) => void (await rescheduleDispatch.dispatch(attempt, rescheduleDate));
   }
   const app = createExecutionApiApp({
     metastore,
@@ -79,7 +90,9 @@ async function wire(): Promise<Handler> {
     dagVersions,
     runFacts,
     onTaskFinished,
+    onTaskRescheduled,
     metrics,
+    ...limits,
     // Airflow's search order: environment, then Secrets Manager, then the metastore.
     secrets: new SecretsService([new EnvironmentSecretsBackend(process.env), secretsManager, new MetastoreSecretsBackend(metastore)], {
       logger,

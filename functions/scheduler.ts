@@ -30,6 +30,9 @@ import { SchedulerTick, type TickReport } from '../src/services/scheduler/index.
 import { isAdminCommand, runAdminCommand, type AdminCommandResult } from '../src/services/scheduler/admin-commands.ts';
 import { loadSchedulerConfig } from '../src/services/scheduler/lambda-config.ts';
 import { createAwsExecutors } from './wiring/aws-executors.ts';
+import { SqsTriggerQueue } from '../src/aws/sqs/trigger-queue.ts';
+import { DynamoDbSlotLeaseStore } from '../src/aws/dynamodb/slot-lease-store.ts';
+import { DynamoDbPoolStore } from '../src/aws/dynamodb/pool-store.ts';
 
 const config = loadSchedulerConfig(process.env);
 const updraftConfig = loadUpdraftConfig(process.env);
@@ -56,7 +59,12 @@ const schedulerDeps = {
   dagVersions: new DagVersionCache(metastore),
   backfills: new DynamoDbBackfillStore(dynamoDb, config.tableName),
   assetTriggers: new DynamoDbAssetTriggerStore(dynamoDb, config.tableName),
+  // Pools, maxActiveTasks and maxActiveTisPerDag, enforced with slot leases on the same table.
+  slotLeases: new DynamoDbSlotLeaseStore(dynamoDb, config.tableName),
+  pools: new DynamoDbPoolStore(dynamoDb, config.tableName),
   settings: { ...config.settings, schedulerId: `lambda:${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'scheduler'}` },
+  // Deferred tasks' I/O triggers go to the triggerer each tick (and on the tick after an S3 event).
+  triggerQueue: config.triggerQueueUrl ? new SqsTriggerQueue({ client: createSqsClient(), queueUrl: config.triggerQueueUrl }) : undefined,
 };
 const tick = new SchedulerTick(schedulerDeps);
 const s3AssetEvents = new S3AssetEventRecorder({ ...schedulerDeps, clock: systemClock });

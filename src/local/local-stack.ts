@@ -14,8 +14,10 @@ import { DagVersionCache } from '../services/dag-version-cache.ts';
 import { RunFactsCache } from '../services/run-facts-cache.ts';
 import { TaskTokens } from '../services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler, SchedulerTick, type SchedulerSettings } from '../services/scheduler/index.ts';
+import { RescheduleDispatch } from '../services/scheduler/reschedule-dispatch.ts';
 import { createRestApiApp, serveRestApi, UPDRAFT_VERSION } from '../http/rest-api/index.ts';
 import { DynamoDbPoolStore } from '../aws/dynamodb/pool-store.ts';
+import { DynamoDbSlotLeaseStore } from '../aws/dynamodb/slot-lease-store.ts';
 import { DynamoDbBackfillStore } from '../aws/dynamodb/backfill-store.ts';
 import { DynamoDbAssetTriggerStore } from '../aws/dynamodb/asset-trigger-store.ts';
 import { DynamoDbUserStore } from '../aws/dynamodb/user-store.ts';
@@ -29,6 +31,8 @@ import { loadUpdraftConfig } from './config-file.ts';
 import { createLocalExecutors } from './local-executors.ts';
 import { ensureLocalResources } from './local-resources.ts';
 import { WorkerPool } from './worker-pool.ts';
+import { SqsTriggerQueue } from '../aws/sqs/trigger-queue.ts';
+import { ensureLocalTriggerQueue, startLocalTriggerer } from './local-triggerer.ts';
 
 /** Names of the local resources; in AWS the CDK stack names them. */
 export const LOCAL_RESOURCE_NAMES = {
@@ -36,6 +40,8 @@ export const LOCAL_RESOURCE_NAMES = {
   bucket: 'updraft',
   queue: 'updraft-tasks',
   deadLetterQueue: 'updraft-tasks-dlq',
+  triggerQueue: 'updraft-triggers',
+  triggerDeadLetterQueue: 'updraft-triggers-dlq',
 } as const;
 
 export interface LocalStackOptions {
@@ -116,16 +122,24 @@ export class LocalStack {
         maxReceiveCount: 5,
       });
       const queueArn = `arn:aws:sqs:${emulators.endpoints.region}:000000000000:${LOCAL_RESOURCE_NAMES.queue}`;
+      // Deferral: the trigger queue, as the stack creates it (see local-triggerer.ts).
+      const triggerQueueUrl = await ensureLocalTriggerQueue(sqs, s3, LOCAL_RESOURCE_NAMES);
 
       const metastore = new DynamoDbMetastore({ client: dynamo, tableName: LOCAL_RESOURCE_NAMES.table });
       const objectStore = new S3ObjectStore({ client: s3, bucket: LOCAL_RESOURCE_NAMES.bucket });
       const tokens = new TaskTokens(loadTokenSecret(home), clock);
       const dagVersions = new DagVersionCache(metastore);
       const runFacts = new RunFactsCache(metastore);
+      // Pools and limits: the tick, the fast path and finishes share one slot lease store, as in AWS.
+      const limits = {
+        slotLeases: new DynamoDbSlotLeaseStore(dynamo, LOCAL_RESOURCE_NAMES.table),
+        pools: new DynamoDbPoolStore(dynamo, LOCAL_RESOURCE_NAMES.table),
+      };
       const config = options.config ?? loadUpdraftConfig();
       // The Execution API comes first: executors hand its URL to the processes they start. Its fast path
       // reaches the scheduler, built just below, only once a task has run.
       let runScheduler: RunScheduler | undefined;
+      let rescheduleDispatch: RescheduleDispatch | undefined;
       const app = createExecutionApiApp({
         metastore,
         objectStore,
@@ -135,7 +149,10 @@ export class LocalStack {
         dagVersions,
         runFacts,
         heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
+        ...limits,
         onTaskFinished: async (run, finished) => runScheduler?.afterTaskFinished(run, finished),
+        // As in AWS: a rescheduled try within 15 minutes is sent at once with a queue delay.
+        onTaskRescheduled: async (attempt, rescheduleDate) => void (await rescheduleDispatch?.dispatch(attempt, rescheduleDate)),
       });
       const api = await serveExecutionApi(app, { port: options.executionApiPort, host: '127.0.0.1' });
       const executors = await createLocalExecutors({
@@ -164,9 +181,12 @@ export class LocalStack {
         runFacts,
         backfills: new DynamoDbBackfillStore(dynamo, LOCAL_RESOURCE_NAMES.table),
         assetTriggers: new DynamoDbAssetTriggerStore(dynamo, LOCAL_RESOURCE_NAMES.table),
+        triggerQueue: new SqsTriggerQueue({ client: sqs, queueUrl: triggerQueueUrl }),
+        ...limits,
         settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'local', ...options.schedulerSettings },
       };
       runScheduler = new RunScheduler(schedulerDeps);
+      rescheduleDispatch = new RescheduleDispatch(schedulerDeps);
       const tick = new SchedulerTick(schedulerDeps);
       const processor = new DagProcessor({
         metastore,
@@ -228,6 +248,7 @@ export class LocalStack {
         },
       });
       workers.start();
+      const triggerer = startLocalTriggerer({ sqs, s3, objectStore, queueUrl: triggerQueueUrl, region: emulators.endpoints.region, executionApiUrl: api.url, logger });
       return new LocalStack(
         emulators,
         metastore,
@@ -243,6 +264,7 @@ export class LocalStack {
         schedulerDeps,
         executors,
         async () => {
+          await triggerer.stop();
           await Promise.all([api.close(), restApi.close()]);
         },
         logger,

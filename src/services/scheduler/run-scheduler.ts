@@ -6,10 +6,13 @@ import type { DagRunState, TaskInstanceState } from '../../core/model/states.ts'
 import { RunFactsCache } from '../run-facts-cache.ts';
 import { fastPathGateAfterSuccess } from '../../core/scheduling/fast-path-gate.ts';
 import { explainDagRunState } from '../../core/scheduling/run-state.ts';
+import { effectivePriorityWeight } from '../../core/scheduling/priority-weights.ts';
+import { PreviousRunReader } from './previous-run.ts';
 import { planTaskInstances, type TransitionKind } from '../../core/scheduling/task-planning.ts';
 import { mapWithConcurrency } from './concurrency.ts';
 import type { SchedulerDeps } from './settings.ts';
 import { TransitionApplier, type AppliedTransition } from './transition-applier.ts';
+import { dispatchRunEndCallback } from './dag-callback-dispatch.ts';
 
 /** Planning cascades through the whole graph at once; further rounds only follow lost races. */
 const MAX_ROUNDS = 5;
@@ -25,6 +28,8 @@ export interface RunScheduleResult {
   finished: boolean;
   /** The run's task instances in queued or running after this pass (what executors should hold). */
   activeInstances: TaskInstanceRecord[];
+  /** Its deferred instances after this pass (a pool that includes deferred counts their slots). */
+  deferredInstances: TaskInstanceRecord[];
 }
 
 /**
@@ -121,7 +126,7 @@ export class RunScheduler {
 
   /** As `scheduleRun`, for a caller that already holds the run record (the tick). */
   async scheduleRunRecord(run: DagRunRecord, knownInstances?: TaskInstanceRecord[]): Promise<RunScheduleResult> {
-    if (run.state !== 'running') return { state: null, tasksQueued: 0, finished: false, activeInstances: [] };
+    if (run.state !== 'running') return { state: null, tasksQueued: 0, finished: false, activeInstances: [], deferredInstances: [] };
     const { metastore, dagVersions, clock, settings } = this.deps;
     const [version, existing] = await Promise.all([
       dagVersions.get(run.dagId, run.versionId),
@@ -133,9 +138,12 @@ export class RunScheduler {
     const current = new Map<string, TaskInstanceRecord>();
     for (const ti of await this.withMissingInstances(run, dag, existing)) current.set(instanceId(ti), ti);
 
+    // Read only once a task with dependsOnPast is ready to start; fresh every pass.
+    const past = new PreviousRunReader(metastore, run, dag);
     let tasksQueued = 0;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const transitions = planTaskInstances({ dag, run, tis: [...current.values()], now: clock.now(), settings });
+      const previousRun = await past.forPlanning([...current.values()]);
+      const transitions = planTaskInstances({ dag, run, tis: [...current.values()], now: clock.now(), settings, previousRun });
       if (transitions.length === 0) break;
       const results = await mapWithConcurrency(transitions, WRITE_CONCURRENCY, (t) => this.applier.apply(t, run, version));
       let again = false;
@@ -153,7 +161,8 @@ export class RunScheduler {
     // Every pass keeps the executors' bookkeeping of this run true, the fast path's processes included.
     for (const executor of this.deps.executors.all) executor.forgetEndedOfRun(run, tis);
     const activeInstances = tis.filter((ti) => ti.state === 'queued' || ti.state === 'running');
-    return { ...(await this.finishIfDone(run, dag, tis, tasksQueued)), activeInstances };
+    const deferredInstances = tis.filter((ti) => ti.state === 'deferred');
+    return { ...(await this.finishIfDone(run, dag, tis, tasksQueued)), activeInstances, deferredInstances };
   }
 
   private async finishIfDone(
@@ -161,11 +170,12 @@ export class RunScheduler {
     dag: SerializedDag,
     tis: TaskInstanceRecord[],
     tasksQueued: number,
-  ): Promise<Omit<RunScheduleResult, 'activeInstances'>> {
+  ): Promise<Omit<RunScheduleResult, 'activeInstances' | 'deferredInstances'>> {
     const decision = explainDagRunState(dag, tis);
     if (decision.state === 'running') return { state: 'running', tasksQueued, finished: false };
+    let ended: DagRunRecord;
     try {
-      await this.deps.metastore.updateDagRun(run, { state: decision.state, endDate: this.deps.clock.now() }, { state: 'running' });
+      ended = await this.deps.metastore.updateDagRun(run, { state: decision.state, endDate: this.deps.clock.now() }, { state: 'running' });
     } catch (error) {
       if (error instanceof ConflictError) return { state: null, tasksQueued, finished: false };
       throw error;
@@ -173,6 +183,8 @@ export class RunScheduler {
     const attributes = { dag_id: run.dagId, run_id: run.runId, reason: decision.reason };
     if (decision.state === 'success') this.deps.logger.info('DAG run succeeded', attributes);
     else this.deps.logger.warn(`DAG run failed (${decision.reason})`, attributes);
+    // DAG-run callbacks: only the pass whose conditional write ended the run sends them (never throws).
+    await dispatchRunEndCallback(this.deps, dag, ended, decision.reason);
     return { state: decision.state, tasksQueued, finished: true };
   }
 
@@ -183,7 +195,7 @@ export class RunScheduler {
     existing: TaskInstanceRecord[],
   ): Promise<TaskInstanceRecord[]> {
     const have = new Set(existing.filter((ti) => ti.mapIndex < 0).map((ti) => ti.taskId));
-    const missing = dag.tasks.filter((task) => !have.has(task.taskId)).map((task) => newTaskInstance(run, task));
+    const missing = dag.tasks.filter((task) => !have.has(task.taskId)).map((task) => newTaskInstance(run, task, effectivePriorityWeight(dag, task.taskId)));
     if (missing.length === 0) return existing;
     // Existing instances are left untouched, so a concurrent creator's records equal these.
     await this.deps.metastore.createTaskInstances(missing);

@@ -9,6 +9,10 @@ import { dagRunMapKey } from '../../core/model/keys.ts';
 import { METRIC_NAMES } from '../../core/metric-names.ts';
 import { noopMetrics, type Metrics } from '../../core/ports/metrics.ts';
 import { ExecutorSync } from './executor-sync.ts';
+import { dispatchTriggers, type DeferredOfRun } from './trigger-dispatch.ts';
+import { awaitsTriggerer } from '../../core/scheduling/triggers.ts';
+import { alertMissedDeadlines } from './deadline-step.ts';
+import { SlotLeaseReconciler, type ReconcileInput } from './slot-lease-reconciler.ts';
 import { RunScheduler } from './run-scheduler.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from './settings.ts';
 import { describe, TransitionApplier } from './transition-applier.ts';
@@ -22,6 +26,8 @@ export interface TickReport {
   tasksRequeuedByExecutors: number;
   /** Executor events that changed a task instance (an environment that ended before the runner reported). */
   executorEventsApplied: number;
+  /** Deferred tasks whose triggers this tick sent to the triggerer (absent without a trigger queue). */
+  triggersSent?: number;
   /** DAGs or runs this tick could not handle (each is logged; the next tick tries again). */
   errors: number;
 }
@@ -35,10 +41,13 @@ export interface TickReport {
 export class SchedulerTick {
   private readonly runScheduler: RunScheduler;
   readonly executorSync: ExecutorSync;
+  /** Frees slot leases that crashed processes left behind; null without slot leases. */
+  private readonly leaseReconciler: SlotLeaseReconciler | null;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.runScheduler = new RunScheduler(deps);
     this.executorSync = new ExecutorSync(deps, new TransitionApplier(deps));
+    this.leaseReconciler = deps.slotLeases ? new SlotLeaseReconciler({ ...deps, slotLeases: deps.slotLeases }) : null;
   }
 
   async tick(): Promise<TickReport> {
@@ -122,6 +131,8 @@ export class SchedulerTick {
     }
 
     const active: TaskInstanceRecord[] = [];
+    const deferredToPoll: DeferredOfRun[] = [];
+    const scheduled = new Map<string, { run: DagRunRecord; instances: TaskInstanceRecord[] }>();
     let complete = true;
     await mapWithConcurrency(running, concurrency, async (run) => {
       try {
@@ -129,20 +140,42 @@ export class SchedulerTick {
         report.tasksQueued += result.tasksQueued;
         if (result.finished) report.runsFinished += 1;
         active.push(...result.activeInstances);
+        for (const ti of result.deferredInstances) if (awaitsTriggerer(ti)) deferredToPoll.push({ ti, run });
+        scheduled.set(dagRunMapKey(run), { run, instances: [...result.activeInstances, ...result.deferredInstances] });
       } catch (error) {
         complete = false;
         report.errors += 1;
         this.deps.logger.error(`Could not schedule the DAG run: ${describe(error)}`, { dag_id: run.dagId, run_id: run.runId });
       }
     });
+    // Deferral: I/O triggers go to the triggerer, once per tick (trigger-dispatch.ts).
+    if (this.deps.triggerQueue) {
+      const dispatched = await dispatchTriggers({ ...this.deps, triggerQueue: this.deps.triggerQueue }, deferredToPoll);
+      report.triggersSent = dispatched.sent;
+      report.errors += dispatched.errors;
+    }
+    // Deadline alerts: active runs past their DAG's deadline, each alerted once (deadline-step.ts).
+    report.errors += (await alertMissedDeadlines(this.deps, activeRuns, now, concurrency)).errors;
     // Reconciling against a partial view would make executors forget attempts that still run.
     if (complete) {
       const synced = await this.executorSync.heartbeat(active, new Map(running.map((run) => [dagRunMapKey(run), run])));
       report.tasksRequeuedByExecutors = synced.requeued;
       report.executorEventsApplied = synced.eventsApplied;
       report.errors += synced.errors;
+      // As for the executors: leases are only judged against a complete view of the running runs.
+      await this.reconcileLeases(activeRuns, scheduled, report);
     }
     return report;
+  }
+
+  private async reconcileLeases(activeRuns: DagRunRecord[], scheduled: ReconcileInput['scheduled'], report: TickReport): Promise<void> {
+    if (!this.leaseReconciler) return;
+    try {
+      await this.leaseReconciler.reconcile({ activeRuns, scheduled });
+    } catch (error) {
+      report.errors += 1;
+      this.deps.logger.error(`Could not reconcile the slot leases; the next tick tries again: ${describe(error)}`);
+    }
   }
 
   /** Records this tick's heartbeat and answers the latest one before it (null: none, or unreadable). */

@@ -39,7 +39,7 @@ describe('example DAGs on the local stack', () => {
   it('parses every example DAG without import errors', async () => {
     expect(await stack.metastore.listImportErrors()).toEqual([]);
     const active = (await stack.metastore.listDags()).filter((dag) => dag.isActive).map((dag) => dag.dagId);
-    expect(active.sort()).toEqual(['branch_trigger_rules', 'etl_taskflow', 'fan_out_fan_in', 'python_mixed', 'retry_once']);
+    expect(active.sort()).toEqual(['branch_trigger_rules', 'branching_example', 'deferrable_example', 'etl_taskflow', 'fan_out_fan_in', 'python_mixed', 'retry_once', 'sensors_example']);
   });
 
   it('etl_taskflow passes each return value downstream and load returns the EUR total', async () => {
@@ -79,6 +79,14 @@ describe('example DAGs on the local stack', () => {
     expect(firstAttemptLog).toContain('Simulated transient failure on the first try');
     const secondAttemptLog = await attemptLog(stack, key, 'flaky', 2);
     expect(secondAttemptLog).toContain('Succeeded on try 2');
+  }, 60_000);
+
+  it('sensors_example pokes in reschedule mode and succeeds on its first try once the wait is over', async () => {
+    const { key, run, states } = await runToEnd('sensors_example');
+    expect(run.state).toBe('success');
+    expect(states).toEqual({ settled: 'success/1', wait_a_little: 'success/1', report: 'success/1' });
+    expect(await returnValue(stack, key, 'wait_a_little')).toBeGreaterThanOrEqual(8000);
+    expect(await attemptLog(stack, key, 'wait_a_little', 1)).toContain('Success criteria met.');
   }, 60_000);
 
   it('branch_trigger_rules takes the incremental path with the default params', async () => {
