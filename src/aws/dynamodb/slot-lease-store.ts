@@ -27,19 +27,37 @@ export { SLOT_LIMITS_LIST } from './slot-lease-items.ts';
 
 /** Limit partitions read at once by `listUsage`. */
 const READS_IN_FLIGHT = 8;
+/** TransactWriteItems takes at most 100 items: a batch writes one counter and one lease per holder per limit. */
+const TRANSACTION_ITEMS = 100;
+const MAX_BATCH = 32;
+
+interface WaitingAcquire {
+  holder: TaskAttemptKey;
+  now: Date;
+  resolve: (result: SlotAcquireResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Acquires of the same limits that wait together for the previous acquire on them to end. */
+interface AcquireBatch {
+  limits: readonly SlotLimit[];
+  members: WaitingAcquire[];
+}
 
 /**
  * Slot leases on the metastore table: per limited resource a small counter item and one item per lease
  * (slot-lease-items.ts). An acquire is one transaction over the holder's limits: per limit, add to the
- * counter on condition there is room, and put the lease on condition it is not there. A release is one
- * transaction per limit: delete the lease on condition it is there, subtract from the counter. Both are
- * therefore safe to repeat, and the counter always equals the sum of its leases.
+ * counter on condition there is room, and put the lease on condition it is not there. A release deletes
+ * the lease on condition it is there, then subtracts from the counter. Both are safe to repeat; the
+ * counter equals the sum of its leases except after a crash mid-release, which the reconcile repairs.
  *
  * Acquires in this process that share a resource run one after another: concurrent transactions on one
  * counter cancel each other (TransactionConflict), and a fan-out would otherwise spend its time retrying.
  */
 export class DynamoDbSlotLeaseStore implements SlotLeaseStore {
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Batches still taking members, by their limits; closed when they start. */
+  private readonly forming = new Map<string, AcquireBatch>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -50,10 +68,74 @@ export class DynamoDbSlotLeaseStore implements SlotLeaseStore {
     if (limits.length === 0) return { granted: true };
     const impossible = limits.filter((limit) => limit.slots > limit.capacity);
     if (impossible.length > 0) return { granted: false, full: impossible };
-    return this.serialized(
-      limits.map((limit) => limit.id),
-      () => this.acquireNow(holder, limits, now),
-    );
+    // Acquires of the same limits that queue up behind one another (a fan-out) go as one batch: one
+    // transaction takes every member's slots when there is room for all, instead of one after another.
+    const key = batchKey(limits);
+    return new Promise<SlotAcquireResult>((resolve, reject) => {
+      const joining = this.forming.get(key);
+      if (joining) {
+        joining.members.push({ holder, now, resolve, reject });
+        return;
+      }
+      const batch: AcquireBatch = { limits, members: [{ holder, now, resolve, reject }] };
+      this.forming.set(key, batch);
+      void this.serialized(
+        limits.map((limit) => limit.id),
+        async () => {
+          if (this.forming.get(key) === batch) this.forming.delete(key);
+          await this.acquireBatch(batch);
+        },
+      );
+    });
+  }
+
+  /** Settles every member: one transaction for all when it goes through, else each on its own. */
+  private async acquireBatch(batch: AcquireBatch): Promise<void> {
+    const size = Math.max(1, Math.min(MAX_BATCH, Math.floor(TRANSACTION_ITEMS / batch.limits.length) - 1));
+    for (let start = 0; start < batch.members.length; start += size) {
+      const chunk = batch.members.slice(start, start + size);
+      try {
+        // A transaction may not name an item twice: the same holder twice in a chunk goes one by one.
+        const distinct = new Set(chunk.map((member) => holderName(member.holder))).size === chunk.length;
+        if (chunk.length > 1 && distinct && (await this.acquireAllAtOnce(chunk, batch.limits))) {
+          for (const member of chunk) member.resolve({ granted: true });
+          continue;
+        }
+      } catch (error) {
+        for (const member of chunk) member.reject(error);
+        continue;
+      }
+      for (const member of chunk) {
+        try {
+          member.resolve(await this.acquireNow(member.holder, batch.limits, member.now));
+        } catch (error) {
+          member.reject(error);
+        }
+      }
+    }
+  }
+
+  /**
+   * The common case of a batch: the counters exist, there is room for every member, and none holds a
+   * lease yet. Anything else cancels the transaction (nothing is written) and the members go one by one.
+   */
+  private async acquireAllAtOnce(members: readonly WaitingAcquire[], limits: readonly SlotLimit[]): Promise<boolean> {
+    const items: TransactItem[] = [];
+    for (const limit of limits) {
+      const total = { ...limit, slots: limit.slots * members.length };
+      items.push({ Update: counterAcquireUpdate(this.tableName, total, false) });
+      for (const member of members) {
+        items.push({
+          Put: {
+            TableName: this.tableName,
+            Item: leaseItem(limit, member.holder, member.now),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': ATTR.pk },
+          },
+        });
+      }
+    }
+    return (await transact(this.client, items)) === null;
   }
 
   async release(holder: TaskAttemptKey, limits: readonly Pick<SlotLimit, 'id' | 'slots'>[]): Promise<void> {
@@ -221,33 +303,41 @@ export class DynamoDbSlotLeaseStore implements SlotLeaseStore {
     return found.Item !== undefined;
   }
 
+  /**
+   * Deletes the lease, then takes its slots off the counter: two plain writes rather than a transaction,
+   * because releases of a busy pool would otherwise cancel each other on the shared counter and retry.
+   * The delete's condition makes the counter write happen once per lease; a crash between the two leaves
+   * the counter high, which the scheduler's reconcile corrects (`repairCount`).
+   */
   private async releaseOne(holder: TaskAttemptKey, limit: Pick<SlotLimit, 'id' | 'slots'>): Promise<void> {
-    const deleteLease = {
-      TableName: this.tableName,
-      Key: leaseKey(limit.id, holder),
-      ConditionExpression: 'attribute_exists(#pk) AND #slots = :slots',
-      ExpressionAttributeNames: { '#pk': ATTR.pk, '#slots': 'slots' },
-      ExpressionAttributeValues: { ':slots': limit.slots },
-    };
-    const reasons = await transact(this.client, [
-      { Delete: deleteLease },
-      {
-        Update: {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: leaseKey(limit.id, holder),
+          ConditionExpression: 'attribute_exists(#pk) AND #slots = :slots',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#slots': 'slots' },
+          ExpressionAttributeValues: { ':slots': limit.slots },
+        }),
+      );
+    } catch (error) {
+      // Not held (released before, or never granted): nothing to give back.
+      if (isConditionalCheckFailed(error)) return;
+      throw error;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
           TableName: this.tableName,
           Key: counterKey(limit.id),
           UpdateExpression: 'ADD #taken :negative, #version :one',
           ConditionExpression: 'attribute_exists(#taken)',
           ExpressionAttributeNames: { '#taken': 'taken', '#version': 'version' },
           ExpressionAttributeValues: { ':negative': -limit.slots, ':one': 1 },
-        },
-      },
-    ]);
-    // Released, or not held (released before, or never granted): nothing more to give back.
-    if (reasons === null || conditionFailed(reasons[0])) return;
-    // A lease without a counter (deleted by hand): the lease still goes, or it would hold nothing forever.
-    try {
-      await this.client.send(new DeleteCommand(deleteLease));
+        }),
+      );
     } catch (error) {
+      // A lease without a counter (deleted by hand): the lease is gone, which is all there was to give back.
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
@@ -264,6 +354,14 @@ export class DynamoDbSlotLeaseStore implements SlotLeaseStore {
       for (const id of ids) if (this.tails.get(id) === tail) this.tails.delete(id);
     }
   }
+}
+
+/** Acquires batch together only when they need exactly the same slots of the same limits. */
+function batchKey(limits: readonly SlotLimit[]): string {
+  return limits
+    .map((limit) => `${limit.id}\u0000${limit.slots}\u0000${limit.capacity}`)
+    .sort()
+    .join('\u0001');
 }
 
 type AcquireRound =

@@ -30,7 +30,7 @@ import { RETURN_VALUE_KEY, XComValues } from './xcom-values.ts';
 import { RunFactsCache, type RunFacts } from '../run-facts-cache.ts';
 import type { PoolStore } from '../../core/ports/pool-store.ts';
 import type { SlotLeaseStore } from '../../core/ports/slot-lease-store.ts';
-import { SlotLeaseGate } from '../pools/slot-lease-gate.ts';
+import { SlotLeaseGate, trackSlotRelease } from '../pools/slot-lease-gate.ts';
 import { attemptStateNow, delayedStartCondition, startHoldingSlots } from './delayed-start.ts';
 import { readDagRunStates } from './dag-run-states.ts';
 
@@ -350,8 +350,18 @@ export class TaskExecutionService {
   }
 
   private async runFastPath(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
-    // First, so the fast path below can queue a downstream task into the slot this attempt frees.
-    await this.releaseSlots(attempt, state);
+    // Side by side with the fast path: an acquire that finds the freed limit full waits for this
+    // release (SlotLeaseGate tracks releases in flight), so a freed slot is still handed over at once.
+    const releasing = this.releaseSlots(attempt, state);
+    trackSlotRelease(releasing);
+    try {
+      await this.fastPath(attempt, state);
+    } finally {
+      await releasing;
+    }
+  }
+
+  private async fastPath(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
     // A parked attempt changes nothing downstream; the tick (or the triggerer) picks it up again.
     if (!isTerminalAttemptState(state)) return;
     try {

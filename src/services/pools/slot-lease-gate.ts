@@ -22,6 +22,34 @@ export interface SlotLeaseGateDeps {
 export type SlotGateAnswer = { granted: true } | { granted: false; reason: string };
 
 /**
+ * Slot releases in flight in this process. A finish gives its slots back while the fast path already
+ * schedules the run's next tasks (side by side, so a hop pays no extra round trip); an acquire that finds
+ * a limit full waits for the releases still in flight here and tries once more, so a saturated pool still
+ * hands a freed slot over at once instead of at the next tick.
+ */
+const releasesInFlight = new Set<Promise<unknown>>();
+
+/**
+ * Registers a release (of slots not yet known) as in flight until it settles. Call it synchronously when
+ * the release starts, before anything that may acquire runs.
+ */
+export function trackSlotRelease(release: Promise<unknown>): void {
+  const settled = release.then(
+    () => undefined,
+    () => undefined,
+  );
+  releasesInFlight.add(settled);
+  void settled.then(() => releasesInFlight.delete(settled));
+}
+
+/** Waits for the releases in flight in this process; false when there were none. */
+async function awaitReleasesInFlight(): Promise<boolean> {
+  if (releasesInFlight.size === 0) return false;
+  await Promise.all([...releasesInFlight]);
+  return true;
+}
+
+/**
  * Pools, `maxActiveTasks` and `maxActiveTisPerDag` for the scheduler and the Execution API: works out an
  * attempt's limits (pool records from a short-lived cache) and takes or gives back its slot leases.
  */
@@ -43,7 +71,10 @@ export class SlotLeaseGate {
       this.deps.logger.warn(`Task instance not queued: ${reason}`, attemptAttributes(attempt));
       return { granted: false, reason };
     }
-    const result = await this.deps.slotLeases.acquire(attempt, plan.limits, this.deps.clock.now());
+    let result = await this.deps.slotLeases.acquire(attempt, plan.limits, this.deps.clock.now());
+    if (!result.granted && (await awaitReleasesInFlight())) {
+      result = await this.deps.slotLeases.acquire(attempt, plan.limits, this.deps.clock.now());
+    }
     if (result.granted) return { granted: true };
     return { granted: false, reason: `no open slot in ${result.full.map((limit) => limit.description).join(' and ') || 'its limits'}` };
   }

@@ -101,6 +101,27 @@ describe('DynamoDbSlotLeaseStore', () => {
     expect((await usage('run#etl#race'))?.taken).toBe(3);
   });
 
+  it('grants a fan-out of concurrent acquires of the same limits together, and still exactly up to the capacity', async () => {
+    const pool = limit('pool#batch', 61);
+    const run = limit('run#etl#batch', 100, 1, 'run');
+    // The first acquire creates the counters; the ones that follow at once queue behind it and go as batches.
+    expect(await store.acquire(attempt('first'), [pool, run], now)).toEqual({ granted: true });
+    const wave = (prefix: string, count: number) =>
+      Promise.all(Array.from({ length: count }, (_, index) => store.acquire(attempt(`${prefix}_${index}`), [pool, run], now)));
+    // Room for all: every batch goes through whole.
+    expect((await wave('fan', 40)).every((result) => result.granted)).toBe(true);
+    // Room for 20 of 30: a batch that does not fit falls back to one by one, which stops at the capacity.
+    expect((await wave('more', 30)).filter((result) => result.granted)).toHaveLength(20);
+    expect((await usage('pool#batch'))?.taken).toBe(61);
+    expect((await usage('run#etl#batch'))?.taken).toBe(61);
+    // The same holder twice in one batch counts once.
+    const wide = limit('pool#batch-twice', 10);
+    expect(await store.acquire(attempt('seed'), [wide], now)).toEqual({ granted: true });
+    const twice = await Promise.all([store.acquire(attempt('dup'), [wide], now), store.acquire(attempt('dup'), [wide], now), store.acquire(attempt('other'), [wide], now)]);
+    expect(twice).toEqual([{ granted: true }, { granted: true }, { granted: true }]);
+    expect(await usage('pool#batch-twice')).toEqual({ taken: 3, holders: ['dup:1', 'other:1', 'seed:1'] });
+  });
+
   it('lists leases with their holders and deletes only an unused limit item', async () => {
     const run = limit('run#etl#done', 4, 1, 'run');
     await store.acquire(attempt('x', 3, 2), [{ ...run, heldWhileDeferred: true }], now);
