@@ -12,6 +12,7 @@ import { triggeringAssetEventsOf } from './template-rendering.ts';
 import { runSensor, type SensorResult, type SensorRuntime } from './sensors/run-sensor.ts';
 import { runSkippingOperator } from './operators/skipping-operators.ts';
 import type { Dag } from '../../sdk/index.ts';
+import { untilAborted } from './until-aborted.ts';
 
 /** How the task's own code ended (errors, signals included, are thrown). */
 export type ExecutionResult =
@@ -147,28 +148,6 @@ async function argumentFromXCom(xcoms: XComAccess, arg: { taskId: string; key: s
     `The XCom "${arg.key}" of task "${arg.taskId}" that this task takes as an argument does not exist. ` +
       `Make sure "${arg.taskId}" pushes it before this task runs.`,
   );
-}
-
-/**
- * A TaskFlow function that ignores its AbortSignal cannot be stopped in-process; the attempt still ends
- * when the signal fires, and the function's eventual result is discarded.
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function stringRecord(value: unknown): Record<string, string> | undefined {

@@ -6,6 +6,7 @@ import { pokeHttp, type HttpPokeFields } from './http-poke.ts';
 import { nextPokeIntervalSeconds, sensorTimedOut } from './poke-schedule.ts';
 import { pokeS3Keys, type S3KeyPokeFields } from './s3-key-poke.ts';
 import { SensorArgumentError, SensorTimeoutError, SensorUnavailableError } from './sensor-errors.ts';
+import { untilAborted } from '../until-aborted.ts';
 
 /** What a sensor's try ends with (errors, signals included, are thrown). */
 export type SensorResult =
@@ -137,25 +138,6 @@ export function pokeAnswerOf(value: unknown): PokeAnswer {
 /** Airflow's `_SOFT_FAIL_EXCEPTIONS`: a sensor timeout, the task's execution timeout, and a fail-without-retry. */
 function softFailable(error: unknown): boolean {
   return error instanceof SensorTimeoutError || error instanceof ExecutionTimeoutError || taskSignalOf(error) === 'fail_no_retry';
-}
-
-/** A check that ignores the abort signal cannot be stopped in-process; the try still ends when it fires. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
