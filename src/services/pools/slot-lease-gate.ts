@@ -28,6 +28,8 @@ export type SlotGateAnswer = { granted: true } | { granted: false; reason: strin
  * hands a freed slot over at once instead of at the next tick.
  */
 const releasesInFlight = new Set<Promise<unknown>>();
+/** Moves on each time a tracked release ends: an acquire that saw a limit full compares it with what it saw before. */
+let releasesEnded = 0;
 
 /**
  * Registers a release (of slots not yet known) as in flight until it settles. Call it synchronously when
@@ -39,14 +41,20 @@ export function trackSlotRelease(release: Promise<unknown>): void {
     () => undefined,
   );
   releasesInFlight.add(settled);
-  void settled.then(() => releasesInFlight.delete(settled));
+  void settled.then(() => {
+    releasesInFlight.delete(settled);
+    releasesEnded += 1;
+  });
 }
 
-/** Waits for the releases in flight in this process; false when there were none. */
-async function awaitReleasesInFlight(): Promise<boolean> {
-  if (releasesInFlight.size === 0) return false;
-  await Promise.all([...releasesInFlight]);
-  return true;
+/**
+ * Whether an acquire that found a limit full may find room now: a release of this process was in flight
+ * (waited for here) or ended since `endedBefore` (it may have landed just after the acquire looked).
+ */
+async function releasedSince(endedBefore: number): Promise<boolean> {
+  const pending = releasesInFlight.size > 0;
+  if (pending) await Promise.all([...releasesInFlight]);
+  return pending || releasesEnded !== endedBefore;
 }
 
 /**
@@ -71,8 +79,9 @@ export class SlotLeaseGate {
       this.deps.logger.warn(`Task instance not queued: ${reason}`, attemptAttributes(attempt));
       return { granted: false, reason };
     }
+    const endedBefore = releasesEnded;
     let result = await this.deps.slotLeases.acquire(attempt, plan.limits, this.deps.clock.now());
-    if (!result.granted && (await awaitReleasesInFlight())) {
+    if (!result.granted && (await releasedSince(endedBefore))) {
       result = await this.deps.slotLeases.acquire(attempt, plan.limits, this.deps.clock.now());
     }
     if (result.granted) return { granted: true };
