@@ -1,6 +1,7 @@
 /**
- * Python's `fnmatch` as Airflow's S3KeySensor uses it: `*` matches anything (slashes included), `?` one
- * character, `[seq]` one character of the set and `[!seq]` one outside it; everything else is literal.
+ * fnmatch-style matching of S3 keys, as Airflow's S3 sensors and triggers use it (Python's `fnmatch`): `*`
+ * matches anything (slashes included), `?` one character, `[seq]` one character of the set and `[!seq]` one
+ * outside it; everything else is literal.
  */
 export function wildcardToRegExp(pattern: string): RegExp {
   let source = '';

@@ -1,6 +1,6 @@
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { TriggerOutcome } from './trigger-outcome.ts';
-import { wildcardPrefix, wildcardToRegExp } from './wildcard.ts';
+import { wildcardPrefix, wildcardToRegExp } from '../../core/s3-wildcard.ts';
 
 /** Keys listed per poll at most: a pattern under a huge prefix should be narrowed, not paged for minutes. */
 const MAX_LISTED_KEYS = 10_000;

@@ -1,7 +1,7 @@
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { TaskConnections } from '../../../sdk/index.ts';
 import { SensorArgumentError, SensorUnavailableError } from './sensor-errors.ts';
-import { matchesWildcard, wildcardPrefix } from './wildcard.ts';
+import { matchesWildcard, wildcardPrefix } from '../../../core/s3-wildcard.ts';
 
 export interface S3KeyPokeFields {
   bucketKey: string | string[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideExternalRun } from '../../../../src/services/triggerer/external-run-trigger.ts';
 import { httpTriggerUrl } from '../../../../src/services/triggerer/http-trigger.ts';
-import { wildcardPrefix, wildcardToRegExp } from '../../../../src/services/triggerer/wildcard.ts';
+import { wildcardPrefix, wildcardToRegExp } from '../../../../src/core/s3-wildcard.ts';
 import { deferredFinish } from '../../../../src/services/task-runner/deferral.ts';
 import { resumeOf } from '../../../../src/services/task-runner/attempt-info.ts';
 import { parseTriggerMessage, serializeTriggerMessage } from '../../../../src/aws/sqs/trigger-queue.ts';

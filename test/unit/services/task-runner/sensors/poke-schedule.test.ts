@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SensorSettings } from '../../../../../src/sdk/index.ts';
 import { nextPokeIntervalSeconds, sensorTimedOut } from '../../../../../src/services/task-runner/sensors/poke-schedule.ts';
-import { matchesWildcard, wildcardPrefix } from '../../../../../src/services/task-runner/sensors/wildcard.ts';
+import { matchesWildcard, wildcardPrefix } from '../../../../../src/core/s3-wildcard.ts';
 
 const settings = (overrides: Partial<SensorSettings> = {}): SensorSettings => ({
   kind: 'custom',
