@@ -6,10 +6,14 @@ export interface SaveDagOptions {
   nextDagRunCreateAfter?: Date | null;
   /** Defaults to the serialized DAG's own. */
   maxActiveRuns?: number;
+  /** Default: `v-<dagId>`. */
+  versionId?: string;
+  /** Default: `bundles/<versionId>.mjs` (a key no bundle is stored under). */
+  bundleKey?: string;
 }
 
 /**
- * Stores a hand-built serialized DAG and its version (`v-<dagId>`) as the DAG processor would, parsed
+ * Stores a serialized DAG and its version (`v-<dagId>` unless given) as the DAG processor would, parsed
  * at `now`; answers the version id.
  */
 export async function saveSerializedDag(
@@ -18,7 +22,7 @@ export async function saveSerializedDag(
   now: Date,
   options: SaveDagOptions = {},
 ): Promise<string> {
-  const versionId = `v-${serialized.dagId}`;
+  const versionId = options.versionId ?? `v-${serialized.dagId}`;
   await metastore.saveParsedDag({
     dag: {
       dagId: serialized.dagId,
@@ -31,7 +35,7 @@ export async function saveSerializedDag(
       maxActiveRuns: options.maxActiveRuns ?? serialized.maxActiveRuns,
       lastParsedAt: now,
     },
-    version: { dagId: serialized.dagId, versionId, serialized, bundleKey: `bundles/${versionId}.mjs`, createdAt: now },
+    version: { dagId: serialized.dagId, versionId, serialized, bundleKey: options.bundleKey ?? `bundles/${versionId}.mjs`, createdAt: now },
     pausedAtCreation: options.isPaused ?? false,
     nextDagRunCreateAfter: options.nextDagRunCreateAfter ?? null,
   });

@@ -1,9 +1,9 @@
-import { ConflictError, NotFoundError, type UpdraftError } from '../../core/errors.ts';
+import { NotFoundError, type UpdraftError } from '../../core/errors.ts';
 import type { DagRunKey, TaskAttemptKey, TaskInstanceKey } from '../../core/model/keys.ts';
 import { formatTaskInstanceKey } from '../../core/model/keys.ts';
 import type { AssetEventRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedTask } from '../../core/model/serialized-dag.ts';
-import { isTerminalAttemptState, type AttemptEndState, type TerminalAttemptState } from '../../core/model/states.ts';
+import type { AttemptEndState, TerminalAttemptState } from '../../core/model/states.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Metastore, TaskInstanceChanges, TaskInstanceCondition } from '../../core/ports/metastore.ts';
@@ -23,15 +23,18 @@ import {
   startConflictError,
 } from './attempt-decisions.ts';
 import type { DagRunStates, FinishAttemptRequest, HeartbeatRequest, StartAttemptRequest, StartedAttempt } from './attempt-messages.ts';
-import { TaskInstanceNotFoundError, XComNotFoundError } from './errors.ts';
+import { XComNotFoundError } from './errors.ts';
 import { prefetchedXComTaskIds, resolveParams } from './run-context.ts';
 import { assertTokenForRun, assertTokenForTaskInstance, staleAttemptError } from './token-scope.ts';
 import { RETURN_VALUE_KEY, XComValues } from './xcom-values.ts';
 import { RunFactsCache, type RunFacts } from '../run-facts-cache.ts';
 import type { PoolStore } from '../../core/ports/pool-store.ts';
 import type { SlotLeaseStore } from '../../core/ports/slot-lease-store.ts';
-import { SlotLeaseGate, trackSlotRelease } from '../pools/slot-lease-gate.ts';
-import { attemptStateNow, delayedStartCondition, startHoldingSlots } from './delayed-start.ts';
+import { delayedStartCondition } from './delayed-start.ts';
+import { attemptLogKeys } from './attempt-log-keys.ts';
+import { AttemptSlots } from './attempt-slots.ts';
+import { FinishFollowUp } from './finish-follow-up.ts';
+import { taskInstanceNotFound, transitionTaskInstance } from './task-instance-transition.ts';
 import { readDagRunStates } from './dag-run-states.ts';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 10;
@@ -70,13 +73,14 @@ export interface TaskExecutionDeps {
 export class TaskExecutionService {
   private readonly xcoms: XComValues;
   private readonly runs: RunFactsCache;
-  private readonly slots: SlotLeaseGate | null;
+  private readonly slots: AttemptSlots;
+  private readonly followUp: FinishFollowUp;
 
   constructor(private readonly deps: TaskExecutionDeps) {
     this.xcoms = new XComValues(deps);
     this.runs = deps.runFacts ?? new RunFactsCache(deps.metastore);
-    const { slotLeases, pools, clock, logger } = deps;
-    this.slots = slotLeases && pools ? new SlotLeaseGate({ slotLeases, pools, clock, logger }) : null;
+    this.slots = new AttemptSlots(deps, this.runs);
+    this.followUp = new FinishFollowUp(deps, this.slots);
   }
 
   /** The gate: queued → running for the token's attempt. A repeat by the same worker succeeds again. */
@@ -106,7 +110,7 @@ export class TaskExecutionService {
     );
     const [{ record: ti }, run] = await Promise.all([claim, this.runs.get(token)]);
     if (!run) throw new NotFoundError(`The DAG run ${token.dagId}/${token.runId} does not exist; it may have been deleted.`);
-    this.deps.logger.info('Task attempt started', { ...logKeys(token), worker_id: request.workerId, pid: request.pid });
+    this.deps.logger.info('Task attempt started', { ...attemptLogKeys(token), worker_id: request.workerId, pid: request.pid });
 
     const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
     const task = this.findTask(run, version.serialized.tasks, token.taskId);
@@ -163,7 +167,7 @@ export class TaskExecutionService {
       return await this.finishAttempt(token, target, request);
     } finally {
       // The fast path's scheduler counts into the same metrics: one flush covers both.
-      await this.flushMetrics();
+      await this.followUp.flushMetrics();
     }
   }
 
@@ -175,24 +179,24 @@ export class TaskExecutionService {
       // Nothing here depends on the stored record, so the conditional write goes first and explains
       // itself when it loses (the hot path of tasks that return nothing: one request, not two).
       await this.applyFinish(token, actor, request.state, request);
-      await this.dispatchReschedule(token, request);
-      await this.runFastPath(token, request.state);
+      await this.followUp.dispatchReschedule(token, request);
+      await this.followUp.runFastPath(token, request.state);
       return { state: request.state };
     }
     // A failure's outcome depends on the tries left, and a return value or asset events must only be
     // written by the attempt that holds the instance: read first.
     const ti = await this.deps.metastore.getTaskInstance(token);
-    if (!ti) throw notFound(token);
+    if (!ti) throw taskInstanceNotFound(token);
     const finishedState = finishedStateFor(request, ti);
     if (holdsAttempt(ti, actor)) {
       await this.applyFinish(token, actor, finishedState, request);
-      if (finishedState === 'up_for_reschedule') await this.dispatchReschedule(token, request);
+      if (finishedState === 'up_for_reschedule') await this.followUp.dispatchReschedule(token, request);
     } else {
       const refusal = finishConflictError(ti, actor, finishedState);
       if (refusal) throw refusal;
-      this.deps.logger.info('Task attempt finish repeated; already applied', { ...logKeys(token), state: finishedState });
+      this.deps.logger.info('Task attempt finish repeated; already applied', { ...attemptLogKeys(token), state: finishedState });
     }
-    await this.runFastPath(token, finishedState);
+    await this.followUp.runFastPath(token, finishedState);
     return { state: finishedState };
   }
 
@@ -220,7 +224,7 @@ export class TaskExecutionService {
   async setXCom(token: TaskAttemptKey, target: TaskInstanceKey, key: string, value: unknown): Promise<void> {
     assertTokenForTaskInstance(token, target);
     const ti = await this.deps.metastore.getTaskInstance(token);
-    if (!ti) throw notFound(token);
+    if (!ti) throw taskInstanceNotFound(token);
     if (ti.tryNumber !== token.tryNumber) throw staleAttemptError(token, ti.tryNumber);
     if (ti.state !== 'running') {
       throw heartbeatConflictError(ti, { ...token, workerId: ti.workerId ?? '' });
@@ -267,7 +271,7 @@ export class TaskExecutionService {
     if (applied && finishedState === 'failed') this.deps.metrics?.count(METRIC_NAMES.taskFailures);
     const log = finishedState === 'failed' || finishedState === 'up_for_retry' ? 'warn' : 'info';
     this.deps.logger[log]('Task attempt finished', {
-      ...logKeys(token),
+      ...attemptLogKeys(token),
       state: finishedState,
       ...(changes.nextRetryAt ? { next_retry_at: changes.nextRetryAt.toISOString() } : {}),
       ...(changes.rescheduleDate ? { reschedule_date: changes.rescheduleDate.toISOString() } : {}),
@@ -294,116 +298,19 @@ export class TaskExecutionService {
     return new Date(endDate.getTime() + delay * 1000);
   }
 
-  private async flushMetrics(): Promise<void> {
-    try {
-      await this.deps.metrics?.flush();
-    } catch (error) {
-      // The finish is durable; a metric that could not be written must not turn it into an error.
-      this.deps.logger.warn(`Could not write the task metrics: ${error instanceof Error ? error.message : String(error)}`);
-    }
+
+  /** The start of a delayed delivery, from up_for_reschedule: it takes the task's slots first (attempt-slots.ts). */
+  private startDelayed(token: TaskAttemptKey, changes: TaskInstanceChanges, condition: TaskInstanceCondition, actor: AttemptActor) {
+    return this.slots.startDelayed(token, () => this.transition(token, changes, condition, (current) => startConflictError(current, actor)));
   }
 
-  /** Sends a rescheduled try again with a queue delay where that is possible; never fails the finish. */
-  private async dispatchReschedule(attempt: TaskAttemptKey, request: FinishAttemptRequest): Promise<void> {
-    if (request.state !== 'up_for_reschedule' || !request.rescheduleDate || !this.deps.onTaskRescheduled) return;
-    try {
-      await this.deps.onTaskRescheduled(attempt, request.rescheduleDate);
-    } catch (error) {
-      this.deps.logger.warn('Could not send the rescheduled try ahead; the scheduler tick will queue it', {
-        ...logKeys(attempt),
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-
-  /** The start of a delayed delivery, from up_for_reschedule: it takes the task's slots first (delayed-start.ts). */
-  private async startDelayed(token: TaskAttemptKey, changes: TaskInstanceChanges, condition: TaskInstanceCondition, actor: AttemptActor) {
-    const start = () => this.transition(token, changes, condition, (current) => startConflictError(current, actor));
-    const run = this.slots ? await this.runs.get(token) : null;
-    const version = run ? await this.deps.dagVersions.get(run.dagId, run.versionId) : null;
-    const task = version?.serialized.tasks.find((candidate) => candidate.taskId === token.taskId);
-    if (!this.slots || !version || !task) return start();
-    const { slots } = this;
-    return startHoldingSlots(
-      token,
-      {
-        acquire: () => slots.acquire(token, task, version.serialized),
-        releaseUnlessHeld: async () =>
-          slots.releaseIn(token, attemptStateNow(await this.deps.metastore.getTaskInstance(token), token), task, version.serialized),
-      },
-      start,
-    );
-  }
-
-  /** Gives back what the attempt no longer holds in `state`; never fails the finish (the tick reconciles). */
-  private async releaseSlots(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
-    if (!this.slots) return;
-    try {
-      const run = await this.runs.get(attempt);
-      if (!run) return;
-      const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
-      const task = version.serialized.tasks.find((candidate) => candidate.taskId === attempt.taskId);
-      if (task) await this.slots.releaseIn(attempt, state, task, version.serialized);
-    } catch (error) {
-      this.deps.logger.warn(`Could not give back the task's slots; the scheduler's reconcile frees them: ${error instanceof Error ? error.message : String(error)}`, logKeys(attempt));
-    }
-  }
-
-  private async runFastPath(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
-    // Side by side with the fast path: an acquire that finds the freed limit full waits for this
-    // release (SlotLeaseGate tracks releases in flight), so a freed slot is still handed over at once.
-    const releasing = this.releaseSlots(attempt, state);
-    trackSlotRelease(releasing);
-    try {
-      await this.fastPath(attempt, state);
-    } finally {
-      await releasing;
-    }
-  }
-
-  private async fastPath(attempt: TaskAttemptKey, state: AttemptEndState): Promise<void> {
-    // A parked attempt changes nothing downstream; the tick (or the triggerer) picks it up again.
-    if (!isTerminalAttemptState(state)) return;
-    try {
-      await this.deps.onTaskFinished(
-        { dagId: attempt.dagId, runId: attempt.runId },
-        { taskId: attempt.taskId, mapIndex: attempt.mapIndex, state },
-      );
-    } catch (error) {
-      // The scheduler's tick schedules the run anyway; the finish itself is durable.
-      this.deps.logger.error('Fast path failed after a task finished; the next scheduler tick will catch up', {
-        dag_id: attempt.dagId,
-        run_id: attempt.runId,
-        task_id: attempt.taskId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-
-  /**
-   * A conditional write whose refusal is explained by `explain` from the record as stored now.
-   * `explain` returning null means the intended effect is already in place (a repeated request):
-   * answered with `applied: false`, since this call changed nothing.
-   */
-  private async transition(
+  private transition(
     key: TaskAttemptKey,
     changes: TaskInstanceChanges,
     condition: Parameters<Metastore['updateTaskInstance']>[2],
     explain: (current: TaskInstanceRecord) => UpdraftError | null,
   ): Promise<{ record: TaskInstanceRecord; applied: boolean }> {
-    try {
-      return { record: await this.deps.metastore.updateTaskInstance(key, changes, condition), applied: true };
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      const current =
-        error.current === undefined
-          ? await this.deps.metastore.getTaskInstance(key)
-          : (error.current as TaskInstanceRecord | null);
-      if (!current) throw notFound(key);
-      const refusal = explain(current);
-      if (refusal) throw refusal;
-      return { record: current, applied: false };
-    }
+    return transitionTaskInstance(this.deps.metastore, key, changes, condition, explain);
   }
 
   private findTask(run: RunFacts, tasks: readonly SerializedTask[], taskId: string): SerializedTask | undefined {
@@ -437,12 +344,6 @@ export class TaskExecutionService {
   }
 }
 
-function notFound(key: TaskInstanceKey): TaskInstanceNotFoundError {
-  return new TaskInstanceNotFoundError(
-    `The task instance ${formatTaskInstanceKey(key)} does not exist; check the id in the URL or whether its run was deleted.`,
-  );
-}
-
 /** Event ids derive from the attempt and position, so a repeated finish writes the same events again. */
 function assetEventRecords(attempt: TaskAttemptKey, request: FinishAttemptRequest): AssetEventRecord[] {
   const { dagId, runId, taskId, mapIndex, tryNumber } = attempt;
@@ -453,8 +354,4 @@ function assetEventRecords(attempt: TaskAttemptKey, request: FinishAttemptReques
     source: { dagId, runId, taskId, mapIndex, tryNumber },
     eventId: `${dagId}/${runId}/${taskId}/${mapIndex}/${tryNumber}/${index}`,
   }));
-}
-
-function logKeys(attempt: TaskAttemptKey): Record<string, unknown> {
-  return { dag_id: attempt.dagId, run_id: attempt.runId, task_id: attempt.taskId, try_number: attempt.tryNumber };
 }

@@ -8,6 +8,7 @@ import { retryDelaySeconds } from '../../core/scheduling/retry.ts';
 import { isSameTrigger, resumeKwargs } from '../../core/scheduling/triggers.ts';
 import { RunFactsCache } from '../run-facts-cache.ts';
 import { finishedStateFor } from './attempt-decisions.ts';
+import { attemptLogKeys } from './attempt-log-keys.ts';
 import { AttemptConflictError, TaskInstanceNotFoundError } from './errors.ts';
 import type { TaskExecutionDeps } from './task-execution-service.ts';
 import { assertTokenForTaskInstance, staleAttemptError } from './token-scope.ts';
@@ -46,7 +47,7 @@ export class TriggerEventService {
     assertTokenForTaskInstance(token, target);
     const ti = await this.current(token);
     if (this.alreadyResumed(ti, token)) {
-      this.deps.logger.info('Trigger event repeated; the attempt already resumed', logKeys(token));
+      this.deps.logger.info('Trigger event repeated; the attempt already resumed', attemptLogKeys(token));
       return { state: ti.state };
     }
     this.assertDeferredOn(ti, token, request.trigger, 'resume');
@@ -57,7 +58,7 @@ export class TriggerEventService {
       nextKwargs: resumeKwargs(ti.nextKwargs, request.event),
     };
     const written = await this.write(token, changes, (current) => (this.alreadyResumed(current, token) ? current : null));
-    this.deps.logger.info('Trigger fired; the deferred attempt resumes', { ...logKeys(token), trigger: ti.trigger?.kind });
+    this.deps.logger.info('Trigger fired; the deferred attempt resumes', { ...attemptLogKeys(token), trigger: ti.trigger?.kind });
     await this.schedule(token, null);
     return { state: written.state };
   }
@@ -82,7 +83,7 @@ export class TriggerEventService {
       current.tryNumber === token.tryNumber && current.state === failedState ? current : null,
     );
     if (failedState === 'failed') this.deps.metrics?.count(METRIC_NAMES.taskFailures);
-    this.deps.logger.warn('Trigger failed; the deferred attempt fails', { ...logKeys(token), state: failedState, error: request.error });
+    this.deps.logger.warn('Trigger failed; the deferred attempt fails', { ...attemptLogKeys(token), state: failedState, error: request.error });
     await this.schedule(token, failedState);
     try {
       await this.deps.metrics?.flush();
@@ -156,7 +157,7 @@ export class TriggerEventService {
       else await this.deps.onTaskFinished(run);
     } catch (error) {
       this.deps.logger.error('Fast path failed after a trigger event; the next scheduler tick will catch up', {
-        ...logKeys(token),
+        ...attemptLogKeys(token),
         error: error instanceof Error ? error.message : String(error),
       });
     }
@@ -172,8 +173,4 @@ export class TriggerEventService {
       : 0;
     return new Date(now.getTime() + delay * 1000);
   }
-}
-
-function logKeys(attempt: TaskAttemptKey): Record<string, unknown> {
-  return { dag_id: attempt.dagId, run_id: attempt.runId, task_id: attempt.taskId, try_number: attempt.tryNumber };
 }

@@ -1,15 +1,9 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../../../src/aws/clients.ts';
-import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import type { DagRunRecord } from '../../../../src/core/model/records.ts';
-import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
-import { silentLogger } from '../../../../src/core/ports/logger.ts';
-import { TaskInstanceClearer } from '../../../../src/services/clearing/index.ts';
+import type { TaskInstanceClearer } from '../../../../src/services/clearing/index.ts';
 import { RunScheduler, SchedulerTick } from '../../../../src/services/scheduler/index.ts';
-import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
 import { dag, task } from '../../../unit/core/scheduling/builders.ts';
-import { createHarness, getTi, runQueued, saveRunningRun, tiStates, type Harness } from '../scheduler/harness.ts';
+import { createClearer, createHarness, getTi, runQueued, saveRunningRun, tiStates, type Harness } from '../scheduler/harness.ts';
 
 let h: Harness;
 let scheduler: RunScheduler;
@@ -18,16 +12,7 @@ let clearer: TaskInstanceClearer;
 beforeAll(async () => {
   h = await createHarness('clearing');
   scheduler = new RunScheduler(h.deps());
-  const s3 = createS3Client(emulatorClientOptions(), {});
-  const bucket = uniqueName('clearing');
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  clearer = new TaskInstanceClearer({
-    metastore: h.metastore,
-    objectStore: new S3ObjectStore({ client: s3, bucket }),
-    clock: h.clock,
-    logger: silentLogger,
-    executors: new ExecutorRegistry([h.executor]),
-  });
+  clearer = await createClearer(h, 'clearing');
 });
 
 const startRun = (dagId: string, tasks: ReturnType<typeof task>[]): Promise<DagRunRecord> => saveRunningRun(h, dag(dagId, tasks));

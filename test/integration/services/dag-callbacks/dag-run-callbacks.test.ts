@@ -1,10 +1,6 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../../../src/aws/clients.ts';
 import { SqsExecutor } from '../../../../src/aws/sqs/sqs-executor.ts';
@@ -14,23 +10,21 @@ import type { RunDagCallbackWorkload } from '../../../../src/core/model/workload
 import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
 import type { Logger } from '../../../../src/core/ports/logger.ts';
-import { serializeDag } from '../../../../src/core/serialization/index.ts';
-import { createExecutionApiApp, serveExecutionApi, type ServedApi } from '../../../../src/http/execution-api/index.ts';
+import type { ServedApi } from '../../../../src/http/execution-api/index.ts';
 import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
 import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { alertMissedDeadlines } from '../../../../src/services/scheduler/deadline-step.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from '../../../../src/services/scheduler/index.ts';
 import { RunScheduler } from '../../../../src/services/scheduler/run-scheduler.ts';
 import { EnvironmentSecretsBackend, SecretsService } from '../../../../src/services/secrets/index.ts';
-import { BundleLoader } from '../../../../src/services/task-runner/bundle-loader.ts';
+import type { BundleLoader } from '../../../../src/services/task-runner/bundle-loader.ts';
 import { dagCallbackLogKey } from '../../../../src/services/task-runner/dag-callbacks.ts';
 import { createWorkerHandler } from '../../../../src/services/task-runner/worker-handler.ts';
-import { isDag } from '../../../../src/sdk/index.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
 import { runningManualRun } from '../../../support/dag-runs.ts';
 import { createEmulatorStorage, type EmulatorStorage } from '../../../support/emulator-storage.ts';
+import { bundleDagFile, serveTestExecutionApi } from '../bundled-dag-harness.ts';
 
-const SDK_ENTRY = fileURLToPath(new URL('../../../../src/sdk/index.ts', import.meta.url));
 const DAG_SOURCE = fileURLToPath(new URL('./dags/run-callbacks-dag.ts', import.meta.url));
 const DAG_ID = 'run_callbacks';
 const VERSION_ID = 'callbacks-v1';
@@ -61,54 +55,19 @@ beforeAll(async () => {
   clock = new ManualClock(T0.toISOString());
   const tokens = new TaskTokens('dag-callback-test-secret-0123456789abcdef', clock);
 
-  const bundled = await build({
-    entryPoints: [DAG_SOURCE],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    alias: { 'updraft/sdk': SDK_ENTRY },
-  });
-  const bundleKey = `bundles/${uniqueName('dag-callbacks')}.mjs`;
-  await objectStore.put(bundleKey, bundled.outputFiles[0]!.contents, 'text/javascript');
-  bundleLoader = new BundleLoader({ objectStore, cacheDir: await mkdtemp(join(tmpdir(), 'dag-callback-bundles-')) });
-  const dag = Object.values(await bundleLoader.load(bundleKey)).find(isDag);
-  if (!dag) throw new Error('the test DAG bundle exports no DAG');
-  serialized = serializeDag(dag, 'run-callbacks-dag.ts');
-  await metastore.saveParsedDag({
-    dag: {
-      dagId: DAG_ID,
-      fileloc: 'run-callbacks-dag.ts',
-      isActive: true,
-      latestVersionId: VERSION_ID,
-      description: null,
-      tags: [],
-      scheduleDescription: null,
-      maxActiveRuns: 16,
-      lastParsedAt: T0,
-    },
-    version: { dagId: DAG_ID, versionId: VERSION_ID, serialized, bundleKey, createdAt: T0 },
-    pausedAtCreation: false,
-    nextDagRunCreateAfter: null,
-  });
+  const bundle = await bundleDagFile(storage, DAG_SOURCE, { versionId: VERSION_ID, now: T0 });
+  bundleLoader = bundle.bundleLoader;
+  serialized = bundle.dag;
 
   const dagVersions = new DagVersionCache(metastore);
   // The token the callback carries is checked by the real Execution API (with the test's clock).
-  served = await serveExecutionApi(
-    createExecutionApiApp({
-      metastore,
-      objectStore,
-      tokens,
-      clock,
-      logger: recordingLogger(),
-      dagVersions,
-      onTaskFinished: async () => {},
-      heartbeatIntervalSeconds: 30,
-      secrets: new SecretsService([new EnvironmentSecretsBackend({ UPDRAFT_VAR_OWNER_TEAM: 'data-eng' })]),
-    }),
-    { port: 0, host: '127.0.0.1' },
-  );
+  served = await serveTestExecutionApi(storage, tokens, {
+    clock,
+    logger: recordingLogger(),
+    dagVersions,
+    heartbeatIntervalSeconds: 30,
+    secrets: new SecretsService([new EnvironmentSecretsBackend({ UPDRAFT_VAR_OWNER_TEAM: 'data-eng' })]),
+  });
   deps = {
     metastore,
     executors: new ExecutorRegistry([new SqsExecutor({ client: sqs, queueUrl, name: 'lambda', clock })]),

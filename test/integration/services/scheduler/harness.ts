@@ -1,5 +1,7 @@
-import { createDynamoDbClient } from '../../../../src/aws/clients.ts';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { createDynamoDbClient, createS3Client } from '../../../../src/aws/clients.ts';
 import { DynamoDbMetastore, createMetastoreTable } from '../../../../src/aws/dynamodb/index.ts';
+import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import type { TaskInstanceKey } from '../../../../src/core/model/keys.ts';
 import type { DagRecord, DagRunRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
@@ -8,6 +10,7 @@ import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
 import { RecordingExecutor } from '../../../support/recording-executor.ts';
 import { silentLogger } from '../../../../src/core/ports/logger.ts';
 import { canRetry, retryDelaySeconds } from '../../../../src/core/scheduling/retry.ts';
+import { TaskInstanceClearer } from '../../../../src/services/clearing/index.ts';
 import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
 import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from '../../../../src/services/scheduler/index.ts';
@@ -50,6 +53,20 @@ export async function createHarness(prefix: string, start = '2024-01-10T12:00:00
       ...overrides,
     }),
   };
+}
+
+/** A clearer on the harness's metastore, clock and executor, with a bucket of its own for task logs. */
+export async function createClearer(h: Harness, prefix: string): Promise<TaskInstanceClearer> {
+  const s3 = createS3Client(emulatorClientOptions(), {});
+  const bucket = uniqueName(prefix);
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return new TaskInstanceClearer({
+    metastore: h.metastore,
+    objectStore: new S3ObjectStore({ client: s3, bucket }),
+    clock: h.clock,
+    logger: silentLogger,
+    executors: new ExecutorRegistry([h.executor]),
+  });
 }
 
 /** Stores a hand-built serialized DAG as the DAG processor would; answers the DAG as stored. */

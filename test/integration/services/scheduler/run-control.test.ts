@@ -1,16 +1,11 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../../../src/aws/clients.ts';
-import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import type { DagRunRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
 import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
-import { silentLogger } from '../../../../src/core/ports/logger.ts';
-import { TaskInstanceClearer } from '../../../../src/services/clearing/index.ts';
+import type { TaskInstanceClearer } from '../../../../src/services/clearing/index.ts';
 import { RunScheduler, SchedulerTick } from '../../../../src/services/scheduler/index.ts';
-import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
 import { dag, task } from '../../../unit/core/scheduling/builders.ts';
-import { RecordingExecutor, createHarness, getTi, runQueued, saveDag, tiStates, type Harness } from './harness.ts';
+import { RecordingExecutor, createClearer, createHarness, getTi, runQueued, saveDag, tiStates, type Harness } from './harness.ts';
 
 let h: Harness;
 let scheduler: RunScheduler;
@@ -19,16 +14,7 @@ let clearer: TaskInstanceClearer;
 beforeAll(async () => {
   h = await createHarness('run-control');
   scheduler = new RunScheduler(h.deps());
-  const s3 = createS3Client(emulatorClientOptions(), {});
-  const bucket = uniqueName('run-control');
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  clearer = new TaskInstanceClearer({
-    metastore: h.metastore,
-    objectStore: new S3ObjectStore({ client: s3, bucket }),
-    clock: h.clock,
-    logger: silentLogger,
-    executors: new ExecutorRegistry([h.executor]),
-  });
+  clearer = await createClearer(h, 'run-control');
 });
 
 /** A running scheduled run of the DAG for one day, as the tick would have started it. */

@@ -1,26 +1,19 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DagRunKey } from '../../../../src/core/model/keys.ts';
-import { newTaskInstance, type DagRunRecord } from '../../../../src/core/model/records.ts';
+import type { DagRunRecord } from '../../../../src/core/model/records.ts';
 import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
 import { systemClock } from '../../../../src/core/ports/clock.ts';
 import { silentLogger } from '../../../../src/core/ports/logger.ts';
-import { serializeDag } from '../../../../src/core/serialization/index.ts';
-import { createExecutionApiApp, serveExecutionApi, type ServedApi } from '../../../../src/http/execution-api/index.ts';
-import { isDag } from '../../../../src/sdk/index.ts';
+import type { ServedApi } from '../../../../src/http/execution-api/index.ts';
 import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
 import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, RunScheduler } from '../../../../src/services/scheduler/index.ts';
-import { BundleLoader } from '../../../../src/services/task-runner/bundle-loader.ts';
 import { runTask, type TaskRunnerDeps } from '../../../../src/services/task-runner/run-task.ts';
-import { uniqueName } from '../../../support/aws.ts';
 import { runningManualRun } from '../../../support/dag-runs.ts';
 import { createEmulatorStorage } from '../../../support/emulator-storage.ts';
 import { RecordingExecutor } from '../../../support/recording-executor.ts';
+import { bundleDagFile, seedRunningRun, serveTestExecutionApi, testRunnerDeps } from '../bundled-dag-harness.ts';
 
 /**
  * Branching DAGs run end to end in-process: the runner executes each task from the bundle, the real
@@ -28,7 +21,6 @@ import { RecordingExecutor } from '../../../support/recording-executor.ts';
  * the real RunScheduler, queues what becomes ready, until the run ends.
  */
 
-const SDK_ENTRY = fileURLToPath(new URL('../../../../src/sdk/index.ts', import.meta.url));
 const DAG_SOURCE = fileURLToPath(new URL('./dags/branching-dag.ts', import.meta.url));
 
 let storage: Awaited<ReturnType<typeof createEmulatorStorage>>;
@@ -41,37 +33,7 @@ beforeAll(async () => {
   storage = await createEmulatorStorage('runner-branching');
   const { metastore, objectStore } = storage;
   const tokens = new TaskTokens('branching-test-secret-0123456789abcdefghij', systemClock);
-  const bundled = await build({
-    entryPoints: [DAG_SOURCE],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    alias: { 'updraft/sdk': SDK_ENTRY },
-  });
-  const bundleKey = `bundles/${uniqueName('branching')}.mjs`;
-  await objectStore.put(bundleKey, bundled.outputFiles[0]!.contents, 'text/javascript');
-  const bundleLoader = new BundleLoader({ objectStore, cacheDir: await mkdtemp(join(tmpdir(), 'branching-bundles-')) });
-  const now = new Date();
-  for (const dag of Object.values(await bundleLoader.load(bundleKey)).filter(isDag)) {
-    await metastore.saveParsedDag({
-      dag: {
-        dagId: dag.dagId,
-        fileloc: 'branching-dag.ts',
-        isActive: true,
-        latestVersionId: 'v1',
-        description: null,
-        tags: [],
-        scheduleDescription: null,
-        maxActiveRuns: 16,
-        lastParsedAt: now,
-      },
-      version: { dagId: dag.dagId, versionId: 'v1', serialized: serializeDag(dag, 'branching-dag.ts'), bundleKey, createdAt: now },
-      pausedAtCreation: false,
-      nextDagRunCreateAfter: null,
-    });
-  }
+  const bundle = await bundleDagFile(storage, DAG_SOURCE, { versionId: 'v1', now: new Date() });
   const dagVersions = new DagVersionCache(metastore);
   scheduler = new RunScheduler({
     metastore,
@@ -82,17 +44,11 @@ beforeAll(async () => {
     dagVersions,
     settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'branching-test' },
   });
-  const app = createExecutionApiApp({
-    metastore,
-    objectStore,
-    tokens,
-    clock: systemClock,
-    logger: silentLogger,
+  served = await serveTestExecutionApi(storage, tokens, {
     dagVersions,
     onTaskFinished: (run, finished) => scheduler.afterTaskFinished(run, finished),
   });
-  served = await serveExecutionApi(app, { port: 0, host: '127.0.0.1' });
-  deps = { apiBaseUrl: served.url, objectStore, workerId: 'worker-branching', logger: silentLogger, bundleLoader };
+  deps = testRunnerDeps(served, objectStore, bundle, { workerId: 'worker-branching' });
 }, 60_000);
 
 afterAll(async () => {
@@ -107,9 +63,8 @@ async function runToEnd(dagId: string, conf: Record<string, unknown> = {}, runTy
   runs += 1;
   const { metastore } = storage;
   const run: DagRunRecord = { ...runningManualRun(dagId, 'v1', new Date(Date.UTC(2024, 0, runs)), conf, new Date()), runType };
-  await metastore.createDagRun(run);
   const version = await metastore.getDagVersion(dagId, 'v1');
-  await metastore.createTaskInstances(version!.serialized.tasks.map((t) => newTaskInstance(run, t)));
+  await seedRunningRun(metastore, run, version!.serialized.tasks);
   await scheduler.scheduleRun(run);
   const ran = new Set<string>();
   for (;;) {

@@ -1,31 +1,27 @@
-import { runningManualRun } from '../../../support/dag-runs.ts';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { TaskAttemptKey } from '../../../../src/core/model/keys.ts';
-import { newTaskInstance, type DagRunRecord } from '../../../../src/core/model/records.ts';
-import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
-import { taskLogKey, type ExecuteTaskWorkload } from '../../../../src/core/model/workload.ts';
+import type { DagRunRecord } from '../../../../src/core/model/records.ts';
+import type { ExecuteTaskWorkload } from '../../../../src/core/model/workload.ts';
 import { systemClock } from '../../../../src/core/ports/clock.ts';
-import { silentLogger } from '../../../../src/core/ports/logger.ts';
-import { serializeDag } from '../../../../src/core/serialization/index.ts';
-import { createExecutionApiApp, serveExecutionApi, type ServedApi } from '../../../../src/http/execution-api/index.ts';
-import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
+import type { ServedApi } from '../../../../src/http/execution-api/index.ts';
 import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
-import { BundleLoader } from '../../../../src/services/task-runner/bundle-loader.ts';
 import type { TaskRunnerDeps } from '../../../../src/services/task-runner/run-task.ts';
-import { isDag } from '../../../../src/sdk/index.ts';
-import { uniqueName } from '../../../support/aws.ts';
+import { runningManualRun } from '../../../support/dag-runs.ts';
 import { createEmulatorStorage } from '../../../support/emulator-storage.ts';
+import {
+  bundleDagFile,
+  executeTaskWorkload,
+  queueAttempt,
+  seedRunningRun,
+  serveTestExecutionApi,
+  testRunnerDeps,
+} from '../bundled-dag-harness.ts';
 
 /**
  * The runner against the real Execution API (served over HTTP, on DynamoDB Local) and S3 on fauxqs,
  * with the test DAG bundled by esbuild as the DAG processor bundles DAG files.
  */
 
-const SDK_ENTRY = fileURLToPath(new URL('../../../../src/sdk/index.ts', import.meta.url));
 const DAG_SOURCE = fileURLToPath(new URL('./dags/runner-dag.ts', import.meta.url));
 const DAG_ID = 'runner_test';
 const VERSION_ID = 'runner-v1';
@@ -52,57 +48,18 @@ export async function createRunnerHarness(prefix: string, options: { heartbeatIn
   const storage = await createEmulatorStorage(prefix);
   const { metastore, objectStore } = storage;
   const tokens = new TaskTokens('runner-test-secret-0123456789abcdefghij', systemClock);
-
-  const bundled = await build({
-    entryPoints: [DAG_SOURCE],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'inline',
-    write: false,
-    alias: { 'updraft/sdk': SDK_ENTRY },
-  });
-  const bundleKey = `bundles/${uniqueName('runner')}.mjs`;
-  await objectStore.put(bundleKey, bundled.outputFiles[0]!.contents, 'text/javascript');
-  const cacheDir = await mkdtemp(join(tmpdir(), 'runner-bundles-'));
-  const bundleLoader = new BundleLoader({ objectStore, cacheDir });
-
-  // The serialized DAG comes from the same bundle the runner imports, as the DAG processor makes it.
-  const dag = Object.values(await bundleLoader.load(bundleKey)).find(isDag);
-  if (!dag) throw new Error('the test DAG bundle exports no DAG');
-  const serialized: SerializedDag = serializeDag(dag, 'runner-dag.ts');
-  // A task the version's serialized DAG names but its bundle does not define.
-  serialized.tasks.push({ ...serialized.tasks.find((t) => t.taskId === 'flaky')!, taskId: 'ghost', retries: 2 });
   const now = new Date();
-  await metastore.saveParsedDag({
-    dag: {
-      dagId: DAG_ID,
-      fileloc: 'runner-dag.ts',
-      isActive: true,
-      latestVersionId: VERSION_ID,
-      description: null,
-      tags: [],
-      scheduleDescription: null,
-      maxActiveRuns: 16,
-      lastParsedAt: now,
-    },
-    version: { dagId: DAG_ID, versionId: VERSION_ID, serialized, bundleKey, createdAt: now },
-    pausedAtCreation: false,
-    nextDagRunCreateAfter: null,
+  const bundle = await bundleDagFile(storage, DAG_SOURCE, {
+    versionId: VERSION_ID,
+    now,
+    sourcemap: true,
+    // A task the version's serialized DAG names but its bundle does not define.
+    adjust: (serialized) => void serialized.tasks.push({ ...serialized.tasks.find((t) => t.taskId === 'flaky')!, taskId: 'ghost', retries: 2 }),
   });
 
-  const app = createExecutionApiApp({
-    metastore,
-    objectStore,
-    tokens,
-    clock: systemClock,
-    logger: silentLogger,
-    dagVersions: new DagVersionCache(metastore),
-    onTaskFinished: async () => {},
+  const served: ServedApi = await serveTestExecutionApi(storage, tokens, {
     heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 30,
   });
-  const served: ServedApi = await serveExecutionApi(app, { port: 0, host: '127.0.0.1' });
 
   const calls: RecordedCall[] = [];
   const recordingFetch: typeof fetch = async (input, init) => {
@@ -116,43 +73,20 @@ export async function createRunnerHarness(prefix: string, options: { heartbeatIn
   async function seedRun(conf: Record<string, unknown> = {}): Promise<DagRunRecord> {
     runs += 1;
     const logicalDate = new Date(Date.UTC(2024, 2, runs));
-    const run = runningManualRun(DAG_ID, VERSION_ID, logicalDate, conf, now);
-    await metastore.createDagRun(run);
-    await metastore.createTaskInstances(
-      serialized.tasks.map((t) => newTaskInstance(run, t)),
-    );
-    return run;
+    return seedRunningRun(metastore, runningManualRun(DAG_ID, VERSION_ID, logicalDate, conf, now), bundle.dag.tasks);
   }
 
   /** Queues an attempt as the scheduler does, and returns the workload it would send. */
   async function queue(run: DagRunRecord, taskId: string, tryNumber = 1): Promise<ExecuteTaskWorkload> {
-    const ti: TaskAttemptKey = { dagId: DAG_ID, runId: run.runId, taskId, mapIndex: -1, tryNumber };
-    await metastore.updateTaskInstance(ti, { state: 'queued', tryNumber, queuedAt: new Date(), workerId: null });
-    return workloadFor(ti);
+    return queueAttempt(metastore, bundle, tokens, { dagId: DAG_ID, runId: run.runId, taskId, mapIndex: -1, tryNumber });
   }
 
   function workloadFor(ti: TaskAttemptKey): ExecuteTaskWorkload {
-    return {
-      kind: 'ExecuteTask',
-      ti,
-      versionId: VERSION_ID,
-      bundleKey,
-      logKey: taskLogKey(ti),
-      token: tokens.issue(ti, 3600),
-      queuedAt: new Date().toISOString(),
-    };
+    return executeTaskWorkload(bundle, tokens, ti);
   }
 
   function deps(overrides: Partial<TaskRunnerDeps> = {}): TaskRunnerDeps {
-    return {
-      apiBaseUrl: served.url,
-      objectStore,
-      workerId: 'worker-a',
-      logger: silentLogger,
-      bundleLoader,
-      fetch: recordingFetch,
-      ...overrides,
-    };
+    return testRunnerDeps(served, objectStore, bundle, { fetch: recordingFetch, ...overrides });
   }
 
   return {
