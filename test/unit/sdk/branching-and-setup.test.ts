@@ -13,16 +13,7 @@ import {
   type TaskContext,
 } from 'updraft/sdk';
 import { serializeDag } from '../../../src/core/serialization/index.ts';
-
-function definitionError(define: () => unknown): DagDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DagDefinitionError);
-    return error as DagDefinitionError;
-  }
-  throw new Error('expected a DagDefinitionError, but nothing was thrown');
-}
+import { definitionError } from '../../support/definition-error.ts';
 
 describe('branch(), shortCircuit(), latestOnly()', () => {
   const pick = branch({ taskId: 'pick', retries: 1 }, (ctx: TaskContext, mode: string) => (mode === 'full' ? 'full' : null));

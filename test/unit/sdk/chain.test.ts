@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DagDefinitionError, chain, dag, empty, type Dag, type TaskRef } from 'updraft/sdk';
+import { definitionError } from '../../support/definition-error.ts';
 
 function edges(built: Dag): string[] {
   const result: string[] = [];
@@ -11,16 +12,6 @@ function edges(built: Dag): string[] {
 
 function tasks(...ids: string[]): TaskRef[] {
   return ids.map((taskId) => empty({ taskId }));
-}
-
-function definitionError(define: () => unknown): DagDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DagDefinitionError);
-    return error as DagDefinitionError;
-  }
-  throw new Error('expected a DagDefinitionError, but nothing was thrown');
 }
 
 describe('chain()', () => {

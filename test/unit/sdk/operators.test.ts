@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BASH_TEMPLATE_FIELDS, DagDefinitionError, bash, dag, empty, task } from 'updraft/sdk';
-
-function definitionError(define: () => unknown): DagDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DagDefinitionError);
-    return error as DagDefinitionError;
-  }
-  throw new Error('expected a DagDefinitionError, but nothing was thrown');
-}
+import { definitionError } from '../../support/definition-error.ts';
 
 describe('bash()', () => {
   it('records its command, env and cwd as template fields and pushes stdout', () => {

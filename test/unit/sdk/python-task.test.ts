@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DagDefinitionError, PYTHON_TASK_FIELDS, dag, pythonTask, task } from 'updraft/sdk';
 import { parseSerializedDag, serializeDag } from '../../../src/core/serialization/index.ts';
-
-function definitionError(define: () => unknown): DagDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DagDefinitionError);
-    return error as DagDefinitionError;
-  }
-  throw new Error('expected a DagDefinitionError, but nothing was thrown');
-}
+import { definitionError } from '../../support/definition-error.ts';
 
 const extract = task({ taskId: 'extract' }, () => ({ rows: [1, 2] }));
 

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DagDefinitionError, WEIGHT_RULES, bash, dag, empty, isWeightRule, task } from 'updraft/sdk';
 import { serializeDag } from '../../../src/core/serialization/index.ts';
-
-function definitionError(define: () => unknown): DagDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DagDefinitionError);
-    return error as DagDefinitionError;
-  }
-  throw new Error('expected a DagDefinitionError, but nothing was thrown');
-}
+import { definitionError } from '../../support/definition-error.ts';
 
 describe('weightRule, dependsOnPast and waitForDownstream', () => {
   it("default to Airflow's: downstream, false, false; and are left out of the serialized DAG then", () => {

@@ -11,16 +11,7 @@ import {
   type SensorTaskDefinition,
 } from 'updraft/sdk';
 import { serializeDag } from '../../../src/core/serialization/index.ts';
-
-function definitionError(define: () => unknown): DagDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DagDefinitionError);
-    return error as DagDefinitionError;
-  }
-  throw new Error('expected a DagDefinitionError, but nothing was thrown');
-}
+import { definitionError } from '../../support/definition-error.ts';
 
 describe('sensor()', () => {
   it("applies Airflow's defaults and keeps the poke function on the worker side only", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DagDefinitionError, chain, dag, empty, task, taskGroup, type Dag, type TaskContext } from 'updraft/sdk';
 import { serializeDag } from '../../../src/core/serialization/index.ts';
+import { definitionError } from '../../support/definition-error.ts';
 
 function edges(built: Dag): string[] {
   const result: string[] = [];
@@ -8,16 +9,6 @@ function edges(built: Dag): string[] {
     for (const upstream of definition.upstreamTaskIds) result.push(`${upstream}>>${taskId}`);
   }
   return result.sort();
-}
-
-function definitionError(define: () => unknown): DagDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DagDefinitionError);
-    return error as DagDefinitionError;
-  }
-  throw new Error('expected a DagDefinitionError, but nothing was thrown');
 }
 
 const clean = task(function clean(ctx: TaskContext) {

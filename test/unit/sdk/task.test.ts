@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DagDefinitionError, bash, dag, empty, task, type TaskContext, type TaskDefinition } from 'updraft/sdk';
-
-function definitionError(define: () => unknown): DagDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DagDefinitionError);
-    return error as DagDefinitionError;
-  }
-  throw new Error('expected a DagDefinitionError, but nothing was thrown');
-}
+import { definitionError } from '../../support/definition-error.ts';
 
 function upstreamOf(definition: TaskDefinition | undefined): string[] {
   return [...(definition?.upstreamTaskIds ?? [])].sort();
