@@ -1,23 +1,12 @@
+import { EXTERNAL_DAG_RUN_STATES, EXTERNAL_TASK_STATES } from '../../sdk/sensors/external-task-sensor.ts';
+
 /**
  * Task instance and DAG run states, named and valued exactly as Airflow 3 names them, so that the
- * REST API and the CLI speak Airflow's vocabulary.
+ * REST API and the CLI speak Airflow's vocabulary. The SDK owns the lists (external task sensors name
+ * them, and DAG files import nothing else of Updraft's).
  */
 
-export const TASK_INSTANCE_STATES = [
-  'none',
-  'scheduled',
-  'queued',
-  'running',
-  'success',
-  'restarting',
-  'failed',
-  'up_for_retry',
-  'up_for_reschedule',
-  'upstream_failed',
-  'skipped',
-  'deferred',
-  'removed',
-] as const;
+export const TASK_INSTANCE_STATES = EXTERNAL_TASK_STATES;
 
 /** `none` stands for Airflow's `null` state: the task instance exists but nothing has decided about it yet. */
 export type TaskInstanceState = (typeof TASK_INSTANCE_STATES)[number];
@@ -47,7 +36,7 @@ export function isTerminalAttemptState(state: AttemptEndState): state is Termina
   return (TERMINAL_ATTEMPT_STATES as readonly string[]).includes(state);
 }
 
-export const DAG_RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
+export const DAG_RUN_STATES = EXTERNAL_DAG_RUN_STATES;
 export type DagRunState = (typeof DAG_RUN_STATES)[number];
 
 export const FINISHED_DAG_RUN_STATES: ReadonlySet<DagRunState> = new Set(['success', 'failed']);

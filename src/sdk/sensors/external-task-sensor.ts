@@ -5,7 +5,8 @@ import { addSensor } from './add-sensor.ts';
 import type { SensorOptions } from './sensor-options.ts';
 
 /**
- * Task instance states an external task sensor may name (Airflow's `State.task_states`).
+ * Task instance states an external task sensor may name (Airflow's `State.task_states`). The SDK owns the
+ * list (DAG files import nothing else of Updraft's); core's `TASK_INSTANCE_STATES` is this list.
  *
  * @example
  * ```ts
@@ -24,8 +25,8 @@ export const EXTERNAL_TASK_STATES = [
   'up_for_reschedule',
   'upstream_failed',
   'skipped',
-  'removed',
   'deferred',
+  'removed',
 ] as const;
 
 /**
