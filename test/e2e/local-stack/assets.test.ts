@@ -3,7 +3,7 @@
  * scheduled on that asset, whose task sees the triggering event. The tick runs as in local mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { returnValue, startStackWithDagFiles, taskStates, triggerAndStart, waitFor, waitForRunEnd, type TestStackWithDags } from './stack-harness.ts';
+import { returnValue, startTickingStackWithDagFiles, taskStates, triggerAndStart, waitFor, waitForRunEnd, type TestStackWithDags } from './stack-harness.ts';
 
 const PRODUCER = `
 import { asset, dag, task } from 'updraft/sdk';
@@ -28,9 +28,7 @@ export default dag({ dagId: 'orders_consumer', schedule: orders }, () => { repor
 let s: TestStackWithDags;
 
 beforeAll(async () => {
-  s = await startStackWithDagFiles({ 'producer.ts': PRODUCER, 'consumer.ts': CONSUMER });
-  expect(await s.stack.metastore.listImportErrors()).toEqual([]);
-  s.stack.startTicking(250);
+  s = await startTickingStackWithDagFiles({ 'producer.ts': PRODUCER, 'consumer.ts': CONSUMER });
 }, 90_000);
 
 afterAll(async () => {

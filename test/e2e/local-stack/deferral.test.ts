@@ -4,7 +4,7 @@
  * resumes its same try each time with the trigger's event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptLog, returnValue, startStackWithDagFiles, taskStates, triggerAndStart, waitForRunEnd, type TestStackWithDags } from './stack-harness.ts';
+import { attemptLog, returnValue, startTickingStackWithDagFiles, taskStates, triggerAndStart, waitForRunEnd, type TestStackWithDags } from './stack-harness.ts';
 
 const DEFERRING = `
 import { dag, defineTrigger, task, timeDeltaTrigger } from 'updraft/sdk';
@@ -33,9 +33,7 @@ export default dag({ dagId: 'deferring', schedule: null }, () => { waits(); brok
 let s: TestStackWithDags;
 
 beforeAll(async () => {
-  s = await startStackWithDagFiles({ 'deferring.ts': DEFERRING });
-  expect(await s.stack.metastore.listImportErrors()).toEqual([]);
-  s.stack.startTicking(250);
+  s = await startTickingStackWithDagFiles({ 'deferring.ts': DEFERRING });
 }, 90_000);
 
 afterAll(async () => {

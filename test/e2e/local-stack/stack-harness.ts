@@ -9,6 +9,7 @@ import { FINISHED_DAG_RUN_STATES } from '../../../src/core/model/states.ts';
 import { silentLogger } from '../../../src/core/ports/logger.ts';
 import { LocalStack, type LocalStackOptions } from '../../../src/local/local-stack.ts';
 import { triggerDagRun } from '../../../src/services/scheduler/index.ts';
+import { expect } from 'vitest';
 
 /** Keeps the tail of the workers' output, so a failing test can show what the tasks printed. */
 export class OutputTail extends Writable {
@@ -75,6 +76,17 @@ export async function startStackWithDagFiles(
       rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * As `startStackWithDagFiles`, for tests that rely on the tick as local mode runs it: checks that every
+ * file imported, then ticks every `tickMs`.
+ */
+export async function startTickingStackWithDagFiles(files: Record<string, string>, tickMs = 250): Promise<TestStackWithDags> {
+  const started = await startStackWithDagFiles(files);
+  expect(await started.stack.metastore.listImportErrors()).toEqual([]);
+  started.stack.startTicking(tickMs);
+  return started;
 }
 
 /**
