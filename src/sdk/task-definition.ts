@@ -4,6 +4,7 @@ import type { TaskContext } from './context.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 import type { SensorFunctions, SensorSettings } from './sensors/sensor-types.ts';
 import type { WeightRule } from './weight-rules.ts';
+import type { MappedInput } from './mapping-types.ts';
 
 /**
  * Where a TaskFlow argument comes from when the task runs: a literal written in the DAG file, or an
@@ -15,7 +16,13 @@ import type { WeightRule } from './weight-rules.ts';
  * const literal: TaskArg = { kind: 'literal', value: 'orders' };
  * ```
  */
-export type TaskArg = { kind: 'literal'; value: unknown } | { kind: 'xcom'; taskId: string; key: string };
+export type TaskArg =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'xcom'; taskId: string; key: string }
+  /** Filled per instance from the task's `expandInputs` entry that targets this position. */
+  | { kind: 'mapped' }
+  /** The element of the enclosing mapped task group's list at this instance's map index. */
+  | { kind: 'map_item'; groupId: string };
 
 /**
  * The operators the SDK knows: `taskflow` runs a user function, `bash` a shell command, `python` a
@@ -95,6 +102,10 @@ export interface BaseTaskDefinition {
   readonly isTeardown?: boolean;
   /** For a teardown: its failure fails the DAG run (default false, as Airflow). */
   readonly onFailureFailDagrun?: boolean;
+  /** Dynamic task mapping (`.expand()`): the mapped inputs in declaration order; absent when not mapped by itself. */
+  readonly expandInputs?: readonly MappedInput[];
+  /** The mapped task group the task is expanded with (every task inside one is mapped); absent otherwise. */
+  readonly mappedGroupId?: string;
 }
 
 /**

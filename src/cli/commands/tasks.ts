@@ -3,6 +3,7 @@ import { loadLocalConfig } from '../../local/local-config.ts';
 import { runTaskOnce } from '../../local/run-task-once.ts';
 import { API, CommandFailedError, commaList, confirmOrAbort, defaultCliIo, examples, formatOf, outputOption, parseInstant, parseWholeNumber, seg, withApi, type CliIo } from '../command-support.ts';
 import { CliUsageError, printRows } from '../output.ts';
+import { ApiError, type RestClient } from '../rest-client.ts';
 import { dagRunsPath, type DagRunJson } from './dags-runs.ts';
 
 interface TaskInstanceJson {
@@ -18,6 +19,38 @@ interface TaskInstanceJson {
 }
 
 const runPath = (dagId: string, runId: string) => `${dagRunsPath(dagId)}/${seg(runId)}`;
+
+const MAP_INDEX_HELP = 'map index of a mapped task instance (-1: the task is not mapped)';
+
+/** `--map-index`: -1 (Airflow's "not mapped") or a map index. */
+function parseMapIndex(value: string): number {
+  const mapIndex = Number(value);
+  if (!/^-?\d+$/.test(value) || mapIndex < -1) throw new CliUsageError(`--map-index must be -1 (not mapped) or a map index, not "${value}".`);
+  return mapIndex;
+}
+
+/** One task instance; a mapped task asked for without --map-index is told how to name one. */
+async function getTaskInstance(client: RestClient, dagId: string, runId: string, taskId: string, mapIndex: number): Promise<TaskInstanceJson> {
+  const tiPath = `${runPath(dagId, runId)}/taskInstances/${seg(taskId)}`;
+  try {
+    return await client.request<TaskInstanceJson>('GET', mapIndex >= 0 ? `${tiPath}/${mapIndex}` : tiPath);
+  } catch (error) {
+    if (mapIndex === -1 && error instanceof ApiError && error.status === 404 && String(error.detail).includes('is mapped')) {
+      throw new CliUsageError(
+        `Task ${taskId} is mapped: give --map-index <n>. List its instances with \`updraft tasks list-mapped ${dagId} ${runId} ${taskId}\`.`,
+      );
+    }
+    throw error;
+  }
+}
+
+const instanceRow = (ti: TaskInstanceJson) => ({
+  map_index: ti.map_index,
+  state: ti.state ?? 'none',
+  try_number: ti.try_number,
+  start_date: ti.start_date,
+  end_date: ti.end_date,
+});
 
 /** The fields of Airflow's TaskResponse that `tasks list` prints. */
 interface TaskJson {
@@ -71,7 +104,8 @@ export function registerTasksCommands(program: Command, io: CliIo = defaultCliIo
           dag_id: ti.dag_id,
           logical_date: run.logical_date,
           task_id: ti.task_id,
-          ...(ti.map_index >= 0 ? { map_index: ti.map_index } : {}),
+          // Every row has the column (a table takes its columns from the first row); -1: not mapped.
+          map_index: ti.map_index,
           state: ti.state ?? 'none',
           try_number: ti.try_number,
           start_date: ti.start_date,
@@ -109,16 +143,18 @@ export function registerTasksCommands(program: Command, io: CliIo = defaultCliIo
     .command('logs <dag_id> <run_id> <task_id>')
     .description("Print a task instance's log (the latest attempt unless --try is given), then its execution environment's output")
     .option('-t, --try <n>', 'attempt number')
-    .option('--map-index <n>', 'map index of a mapped task', '-1')
-    .addHelpText('after', examples('tasks logs sales_daily <run_id> extract', 'tasks logs sales_daily <run_id> extract --try 1'))
+    .option('-m, --map-index <n>', MAP_INDEX_HELP, '-1')
+    .addHelpText(
+      'after',
+      examples('tasks logs sales_daily <run_id> extract', 'tasks logs sales_daily <run_id> extract --try 1', 'tasks logs sales_daily <run_id> process --map-index 3'),
+    )
     .action(async (dagId: string, runId: string, taskId: string, options: { try?: string; mapIndex: string }, command: Command) => {
-      const mapIndex = Number(options.mapIndex);
-      if (!Number.isInteger(mapIndex) || mapIndex < -1) throw new CliUsageError(`--map-index must be -1 (not mapped) or a map index, not "${options.mapIndex}".`);
+      const mapIndex = parseMapIndex(options.mapIndex);
       await withApi(command, io, async ({ client }) => {
         const tiPath = `${runPath(dagId, runId)}/taskInstances/${seg(taskId)}`;
         let tryNumber: number;
         if (options.try === undefined) {
-          const ti = await client.request<TaskInstanceJson>('GET', mapIndex >= 0 ? `${tiPath}/${mapIndex}` : tiPath);
+          const ti = await getTaskInstance(client, dagId, runId, taskId, mapIndex);
           if (ti.try_number < 1) throw new CliUsageError(`Task ${taskId} has not run yet (state ${ti.state ?? 'none'}): there is no log.`);
           tryNumber = ti.try_number;
         } else {
@@ -131,6 +167,34 @@ export function registerTasksCommands(program: Command, io: CliIo = defaultCliIo
         io.stdout.write(log === '' || log.endsWith('\n') ? log : `${log}\n`);
       });
     });
+
+  tasks
+    .command('state <dag_id> <task_id> <run_id>')
+    .description("Print a task instance's state (Airflow's `tasks state`; \"None\" when it has none yet)")
+    .option('-m, --map-index <n>', MAP_INDEX_HELP, '-1')
+    .addHelpText('after', examples('tasks state sales_daily extract <run_id>', 'tasks state sales_daily process <run_id> --map-index 2'))
+    .action(async (dagId: string, taskId: string, runId: string, options: { mapIndex: string }, command: Command) => {
+      const mapIndex = parseMapIndex(options.mapIndex);
+      await withApi(command, io, async ({ client }) => {
+        const ti = await getTaskInstance(client, dagId, runId, taskId, mapIndex);
+        io.stdout.write(`${ti.state ?? 'None'}\n`);
+      });
+    });
+
+  outputOption(
+    tasks
+      .command('list-mapped <dag_id> <run_id> <task_id>')
+      .description('List the mapped instances of a mapped task in a DAG run, by map index')
+      .option('--state <state>', 'only instances in this state (no_status for none)')
+      .addHelpText('after', examples('tasks list-mapped sales_daily <run_id> process', 'tasks list-mapped sales_daily <run_id> process --state failed -o json')),
+  ).action(async (dagId: string, runId: string, taskId: string, options: { state?: string; output: string }, command: Command) => {
+    const format = formatOf(options);
+    await withApi(command, io, async ({ client }) => {
+      const path = `${runPath(dagId, runId)}/taskInstances/${seg(taskId)}/listMapped`;
+      const instances = await client.listAll<TaskInstanceJson>(path, 'task_instances', { state: options.state, order_by: 'map_index' });
+      printRows(instances.map(instanceRow), format, io.stdout);
+    });
+  });
 
   outputOption(
     tasks

@@ -2,6 +2,7 @@ import type { SerializedTimetableJson as SerializedTimetable } from '../../sdk/t
 import type { SerializedAssetConditionJson as SerializedAssetCondition } from '../../sdk/assets.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 import type { WeightRule } from '../../sdk/weight-rules.ts';
+import type { MapSource, MappedInput, MappedInputTarget } from '../../sdk/mapping-types.ts';
 
 /**
  * The serialized DAG: plain JSON produced by the DAG processor from a DAG file, and the only form of a
@@ -34,7 +35,14 @@ export interface SerializedParam {
 /** Where a TaskFlow argument comes from when the task runs. */
 export type SerializedTaskArg =
   | { kind: 'literal'; value: unknown }
-  | { kind: 'xcom'; taskId: string; key: string };
+  | { kind: 'xcom'; taskId: string; key: string }
+  /** Filled per instance from the `expandInputs` entry targeting this position. */
+  | { kind: 'mapped' }
+  /** The element of the enclosing mapped task group's list at the instance's map index. */
+  | { kind: 'map_item'; groupId: string };
+
+/** Dynamic task mapping: the SDK owns the shapes (mapping-types.ts); core uses them as they are. */
+export type { MapSource as SerializedMapSource, MappedInput as SerializedMappedInput, MappedInputTarget as SerializedMappedInputTarget };
 
 export interface SerializedTask {
   taskId: string;
@@ -83,6 +91,14 @@ export interface SerializedTask {
   // Concurrency limits: absent when unlimited, so version ids do not change.
   /** At most this many instances of the task queued or running across the DAG's runs (Airflow's max_active_tis_per_dag). */
   maxActiveTisPerDag?: number;
+  // Dynamic task mapping: absent when the task is not mapped, so version ids do not change.
+  /**
+   * The task's mapped inputs (`.expand()`), in declaration order: one instance per combination of their
+   * elements, the last input varying fastest. The instances are created once the lists are known.
+   */
+  expandInputs?: MappedInput[];
+  /** The mapped task group the task is expanded with: one instance per element of the group's list. */
+  mappedGroupId?: string;
 }
 
 export interface SerializedDag {
@@ -122,6 +138,8 @@ export interface SerializedDag {
 export interface SerializedTaskGroup {
   parentGroupId?: string;
   tooltip?: string;
+  /** A mapped task group's list (`taskGroup.expand()`); absent for a plain group. */
+  expand?: MapSource;
 }
 
 /** A DAG-run end a DAG has a callback for (its `onSuccess` / `onFailure`). */

@@ -133,7 +133,7 @@ describe('dags commands, locally and through --api-url', () => {
 describe('tasks commands', () => {
   it('shows the states of a run', async () => {
     const { stdout } = await both('tasks', 'states-for-dag-run', 'etl', RUN.runId);
-    expect(stdout).toMatch(/^etl +\| 2026-01-01T00:00:00.000Z \| extract \| success \| 1 +\| 2026-01-02T00:00:02/m);
+    expect(stdout).toMatch(/^etl +\| 2026-01-01T00:00:00.000Z \| extract \| -1 +\| success \| 1 +\| 2026-01-02T00:00:02/m);
     const rows = await json<Array<Record<string, unknown>>>('remote', 'tasks', 'states-for-dag-run', 'etl', RUN.runId);
     expect(rows.map((row) => [row.task_id, row.state, row.try_number])).toEqual([
       ['extract', 'success', 1],

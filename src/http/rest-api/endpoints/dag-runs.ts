@@ -10,6 +10,7 @@ import { pageQueryShape, sortAndPage, updateMask, type PageQuery, type SortField
 import { REST_API_PREFIX } from '../routes.ts';
 import { dagRunCollectionSchema, dagRunDurationSeconds, dagRunSchema, serializeDagRun } from '../serializers/dag-run.ts';
 import { serializeTaskInstance, taskInstanceCollectionSchema } from '../serializers/task-instance.ts';
+import { withoutMappedPlaceholders } from './task-instance-support.ts';
 import { TRIGGER_DAG_RUN_ENDPOINT } from './dag-run-trigger.ts';
 import { authorizedDags, dagRunNotFound, dagVersionOrNull, requireDag, requireDagRun } from './dag-lookup.ts';
 
@@ -191,7 +192,7 @@ export const DAG_RUN_ENDPOINTS: readonly Endpoint[] = [
       if (request.dry_run) {
         const version = await dagVersionOrNull(deps, run.dagId, run.versionId);
         const tasks = new Map(version?.serialized.tasks.map((task) => [task.taskId, task]) ?? []);
-        const instances = tis.map((ti) => serializeTaskInstance(ti, run, tasks.get(ti.taskId)));
+        const instances = withoutMappedPlaceholders(tis).map((ti) => serializeTaskInstance(ti, run, tasks.get(ti.taskId)));
         return c.json({ task_instances: instances, total_entries: instances.length }, 200);
       }
       return c.json(await runJson(deps, await requireRunWithNote(deps, run.dagId, run.runId)), 200);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { taskInstanceDurationSeconds, type DagRunRecord, type TaskInstanceRecord } from '../../../core/model/records.ts';
 import type { SerializedTask } from '../../../core/model/serialized-dag.ts';
 import { RestApiHttpError } from '../error-responses.ts';
+import { renderedMapIndex } from '../serializers/task-instance.ts';
 import { instantParam, paginationParams, repeated, stateParam } from './task-instance-support.ts';
 
 /** `get_task_instances`: its query parameters, filters and ordering, as Airflow names them. */
@@ -82,7 +83,7 @@ const SORT_KEYS: Record<string, (row: TaskInstanceRow) => SortValue> = {
   run_after: ({ run }) => run.runAfter.getTime(),
   data_interval_start: ({ run }) => run.dataInterval.start.getTime(),
   data_interval_end: ({ run }) => run.dataInterval.end.getTime(),
-  rendered_map_index: () => null,
+  rendered_map_index: ({ ti }) => renderedMapIndex(ti),
   operator: ({ ti }) => ti.operator,
 };
 

@@ -103,7 +103,11 @@ async function getLog(request: EndpointRequest, options: Required<LogEndpointOpt
   const tryNumber = Number(params.try_number);
   if (!Number.isInteger(tryNumber) || tryNumber < 1) throw new RestApiHttpError(422, `try_number must be a positive integer; got "${params.try_number}".`);
   const run = await getRunOr404(deps.metastore, params.dag_id!, params.dag_run_id!);
-  const ti = await getTaskInstanceOr404(deps.metastore, { dagId: run.dagId, runId: run.runId, taskId: params.task_id!, mapIndex: query.map_index });
+  const ti = await getTaskInstanceOr404(
+    deps.metastore,
+    { dagId: run.dagId, runId: run.runId, taskId: params.task_id!, mapIndex: query.map_index },
+    { mappedHint: 'Task instance is mapped, add the map_index query parameter (?map_index=0)' },
+  );
   if (tryNumber > ti.tryNumber) {
     throw new NotFoundError(`TaskInstance not found: ${ti.taskId} has made ${ti.tryNumber} tries, so try ${tryNumber} has no log.`);
   }

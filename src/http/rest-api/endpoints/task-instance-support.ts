@@ -50,19 +50,59 @@ export async function getRunOr404(metastore: Metastore, dagId: string, runId: st
   return run;
 }
 
+export interface TaskInstanceLookupOptions {
+  /** What a caller who named map index -1 of an expanded mapped task should do instead. */
+  mappedHint?: string;
+}
+
+/** Airflow's answer when map index -1 of a mapped task is asked for by a path without `{map_index}`. */
+export const MAPPED_TASK_HINT = 'Task instance is mapped, add the map_index value to the URL';
+
+/**
+ * One task instance, or 404. Map index -1 of a mapped task that has been expanded is Updraft's placeholder
+ * (Airflow has no instance there any more): it answers 404 telling to name a map index.
+ */
 export async function getTaskInstanceOr404(
   metastore: Metastore,
   key: { dagId: string; runId: string; taskId: string; mapIndex: number },
+  options: TaskInstanceLookupOptions = {},
 ): Promise<TaskInstanceRecord> {
-  const ti = await metastore.getTaskInstance(key);
+  const [ti, first] = await Promise.all([
+    metastore.getTaskInstance(key),
+    key.mapIndex === -1 ? metastore.getTaskInstance({ ...key, mapIndex: 0 }) : Promise.resolve(null),
+  ]);
   if (!ti) {
     const mapped = key.mapIndex >= 0 ? ` and map_index: \`${key.mapIndex}\`` : '';
     throw new NotFoundError(
-      `The Task Instance with dag_id: \`${key.dagId}\`, run_id: \`${key.runId}\` and task_id: \`${key.taskId}\`${mapped} was not found. ` +
-        'List the run\'s task instances to see which exist.',
+      `The ${key.mapIndex >= 0 ? 'Mapped ' : ''}Task Instance with dag_id: \`${key.dagId}\`, run_id: \`${key.runId}\` and task_id: \`${key.taskId}\`${mapped} was not found. ` +
+        (key.mapIndex >= 0
+          ? `List the task's mapped instances with GET .../taskInstances/${key.taskId}/listMapped.`
+          : "List the run's task instances to see which exist."),
+    );
+  }
+  if (first) {
+    throw new NotFoundError(
+      `${options.mappedHint ?? MAPPED_TASK_HINT} (task \`${key.taskId}\` of run \`${key.runId}\` has mapped instances 0 and up; ` +
+        `list them with GET .../taskInstances/${key.taskId}/listMapped).`,
     );
   }
   return ti;
+}
+
+/** Whether a task is expanded into mapped instances per run: its own `.expand()`, or an enclosing mapped task group. */
+export function isMappedTask(task: SerializedTask | undefined): boolean {
+  return task !== undefined && (task.expandInputs !== undefined || task.mappedGroupId !== undefined);
+}
+
+/**
+ * The instances Airflow would list: once a mapped task has instances 0..n-1, its map index -1 record is
+ * Updraft's expansion placeholder (state removed), which Airflow does not have, so it is left out. Before
+ * expansion (only -1, state none) and after an empty expansion (only -1, skipped) the -1 instance is listed.
+ */
+export function withoutMappedPlaceholders<T extends Pick<TaskInstanceRecord, 'dagId' | 'runId' | 'taskId' | 'mapIndex'>>(tis: readonly T[]): T[] {
+  const id = (ti: T) => `${ti.dagId}\u0000${ti.runId}\u0000${ti.taskId}`;
+  const expanded = new Set(tis.filter((ti) => ti.mapIndex >= 0).map(id));
+  return tis.filter((ti) => ti.mapIndex >= 0 || !expanded.has(id(ti)));
 }
 
 /** A path's `{map_index}`: a non-negative integer. */
@@ -134,4 +174,47 @@ export async function runsInScope(
     throw new NotFoundError(`The DAG with dag_id: \`${dagId}\` was not found. Upload its file, or check the id.`);
   }
   return (await Promise.all(dagIds.map((id) => metastore.listDagRuns(id)))).flat();
+}
+
+/**
+ * The instances of one task in a run that a path without `{map_index}` names: its one instance, or, once
+ * it has been expanded, its mapped instances in map index order (Airflow's patch without a map index).
+ */
+export async function instancesOfTaskOr404(metastore: Metastore, run: DagRunRecord, taskId: string): Promise<TaskInstanceRecord[]> {
+  const key = { dagId: run.dagId, runId: run.runId, taskId, mapIndex: -1 };
+  const [single, first] = await Promise.all([metastore.getTaskInstance(key), metastore.getTaskInstance({ ...key, mapIndex: 0 })]);
+  if (first) {
+    const tis = await metastore.listTaskInstances(run);
+    return tis.filter((ti) => ti.taskId === taskId && ti.mapIndex >= 0).sort((a, b) => a.mapIndex - b.mapIndex);
+  }
+  if (!single) {
+    throw new NotFoundError(
+      `The Task Instance with dag_id: \`${run.dagId}\`, run_id: \`${run.runId}\` and task_id: \`${taskId}\` was not found. ` +
+        "List the run's task instances to see which exist.",
+    );
+  }
+  return [single];
+}
+
+/**
+ * Leaves out of an answer the map index -1 placeholders of expanded mapped tasks (see
+ * withoutMappedPlaceholders), for answers that are not a whole run's list: a placeholder whose mapped
+ * instances are not in the answer is recognised by its task being mapped and having a map index 0.
+ */
+export async function hideMappedPlaceholders(
+  metastore: Metastore,
+  lookup: TaskLookup,
+  tis: readonly TaskInstanceRecord[],
+  runs: ReadonlyMap<string, DagRunRecord>,
+): Promise<TaskInstanceRecord[]> {
+  const visible = withoutMappedPlaceholders(tis);
+  const expanded = await Promise.all(
+    visible.map(async (ti) => {
+      if (ti.mapIndex !== -1) return false;
+      const run = runs.get(ti.runId);
+      if (!run || !isMappedTask(await lookup.task(run, ti.taskId))) return false;
+      return (await metastore.getTaskInstance({ dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: 0 })) !== null;
+    }),
+  );
+  return visible.filter((_, index) => !expanded[index]);
 }

@@ -17,7 +17,19 @@ import {
 } from '../serializers/task-instance.ts';
 import { LOG_ENDPOINTS } from './task-instance-logs.ts';
 import { matchesListQuery, sortRows, taskInstanceListQuery, type TaskInstanceListQuery, type TaskInstanceRow } from './task-instance-list.ts';
-import { getRunOr404, getTaskInstanceOr404, mapIndexParam, page, runsInScope, TaskLookup } from './task-instance-support.ts';
+import { MAPPED_TASK_INSTANCE_ENDPOINTS } from './mapped-task-instances.ts';
+import { TASK_INSTANCE_BATCH_ENDPOINTS } from './task-instance-batch.ts';
+import {
+  getRunOr404,
+  getTaskInstanceOr404,
+  hideMappedPlaceholders,
+  instancesOfTaskOr404,
+  mapIndexParam,
+  page,
+  runsInScope,
+  TaskLookup,
+  withoutMappedPlaceholders,
+} from './task-instance-support.ts';
 import { XCOM_ENDPOINTS } from './xcom.ts';
 
 const TI_PATH = `${REST_API_PREFIX}/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances`;
@@ -79,10 +91,12 @@ function clearer(request: EndpointRequest): TaskInstanceClearer {
   return new TaskInstanceClearer({ metastore, objectStore, clock, logger, executors });
 }
 
+/** The instances an answer lists, without the placeholders of expanded mapped tasks (Airflow has none). */
 async function serializeAll(request: EndpointRequest, tis: readonly TaskInstanceRecord[], runs: ReadonlyMap<string, DagRunRecord>) {
   const lookup = new TaskLookup(request.deps.metastore);
+  const visible = await hideMappedPlaceholders(request.deps.metastore, lookup, tis, runs);
   return Promise.all(
-    tis.map(async (ti) => {
+    visible.map(async (ti) => {
       const run = runs.get(ti.runId) ?? null;
       return serializeTaskInstance(ti, run, run ? await lookup.task(run, ti.taskId) : undefined);
     }),
@@ -96,7 +110,7 @@ async function listTaskInstances(request: EndpointRequest): Promise<Response> {
   const lookup = new TaskLookup(deps.metastore);
   const rows: TaskInstanceRow[] = [];
   for (const run of runs) {
-    const tis = await deps.metastore.listTaskInstances(run);
+    const tis = withoutMappedPlaceholders(await deps.metastore.listTaskInstances(run));
     for (const ti of tis) rows.push({ ti, run, task: await lookup.task(run, ti.taskId) });
   }
   const matching = sortRows(
@@ -131,24 +145,30 @@ async function patch(request: EndpointRequest, dryRun: boolean): Promise<Respons
     throw new RestApiHttpError(400, 'Task instance notes are not stored by Updraft yet: send the request without "note".');
   }
   const run = await getRunOr404(deps.metastore, params.dag_id!, params.dag_run_id!);
-  const key = { dagId: run.dagId, runId: run.runId, taskId: params.task_id!, mapIndex: mapIndex ?? -1 };
-  const target = await getTaskInstanceOr404(deps.metastore, key);
-  let tis: TaskInstanceRecord[] = [target];
+  const taskId = params.task_id!;
+  // Without a map index Airflow patches every instance of the task: its one, or all its mapped ones.
+  const targets =
+    mapIndex === null
+      ? await instancesOfTaskOr404(deps.metastore, run, taskId)
+      : [await getTaskInstanceOr404(deps.metastore, { dagId: run.dagId, runId: run.runId, taskId, mapIndex })];
+  let tis: TaskInstanceRecord[] = targets;
   if (body.new_state) {
     tis = await clearer(request).mark({
       run,
       dryRun,
       selection: {
-        taskId: target.taskId,
+        taskId,
         mapIndex,
         newState: body.new_state,
         includeUpstream: body.include_upstream,
         includeDownstream: body.include_downstream,
       },
     });
-    // The target already in the new state is still answered, as Airflow answers the patched instance.
-    if (!dryRun && !tis.some((ti) => ti.taskId === target.taskId && ti.mapIndex === target.mapIndex)) {
-      tis = [(await deps.metastore.getTaskInstance(key)) ?? target, ...tis];
+    // Targets already in the new state are still answered, as Airflow answers the patched instances.
+    const marked = new Set(tis.filter((ti) => ti.taskId === taskId).map((ti) => ti.mapIndex));
+    const unchanged = targets.filter((target) => !marked.has(target.mapIndex));
+    if (!dryRun && unchanged.length > 0) {
+      tis = [...(await Promise.all(unchanged.map(async (target) => (await deps.metastore.getTaskInstance(target)) ?? target))), ...tis];
     }
   }
   const serialized = await serializeAll(request, tis, new Map([[run.runId, run]]));
@@ -189,6 +209,7 @@ async function clear(request: EndpointRequest): Promise<Response> {
       onlyRunning: body.only_running,
       includeUpstream: body.include_upstream,
       includeDownstream: body.include_downstream,
+      mapIndexes: mapIndexesOf(body.task_ids ?? []),
     },
   });
   const serialized = await serializeAll(request, tis, new Map(runs.map((run) => [run.runId, run])));
@@ -288,7 +309,7 @@ const tryDetailsEndpoint = (mapped: boolean): Endpoint => ({
 /**
  * Task instances, their tries, logs and XComs. Hono matches routes in registration order, so every
  * route with a fixed segment after `{task_id}` (tries, logs, xcomEntries, dry_run) comes before the
- * `{task_id}/{map_index}` routes, which would otherwise take "tries" for a map index.
+ * `{task_id}/{map_index}` routes, which would otherwise take "tries" (or "listMapped") for a map index.
  */
 export const TASK_INSTANCE_ENDPOINTS: readonly Endpoint[] = [
   {
@@ -323,6 +344,7 @@ export const TASK_INSTANCE_ENDPOINTS: readonly Endpoint[] = [
     errors: [400, 404, 409, 422],
     handle: clear,
   },
+  ...TASK_INSTANCE_BATCH_ENDPOINTS,
   getOneEndpoint(false),
   patchEndpoint(false, false),
   patchEndpoint(false, true),
@@ -330,9 +352,21 @@ export const TASK_INSTANCE_ENDPOINTS: readonly Endpoint[] = [
   tryDetailsEndpoint(false),
   ...LOG_ENDPOINTS,
   ...XCOM_ENDPOINTS,
+  ...MAPPED_TASK_INSTANCE_ENDPOINTS,
   triesEndpoint(true),
   tryDetailsEndpoint(true),
   patchEndpoint(true, true),
   getOneEndpoint(true),
   patchEndpoint(true, false),
 ];
+
+/** Tasks named only as `[task_id, map_index]` entries, with those indexes (a task also named whole is left out). */
+function mapIndexesOf(taskIds: ReadonlyArray<string | readonly [string, number]>): Map<string, number[]> {
+  const whole = new Set(taskIds.filter((id): id is string => typeof id === 'string'));
+  const indexes = new Map<string, number[]>();
+  for (const id of taskIds) {
+    if (typeof id === 'string' || whole.has(id[0])) continue;
+    indexes.set(id[0], [...(indexes.get(id[0]) ?? []), id[1]]);
+  }
+  return indexes;
+}

@@ -100,6 +100,14 @@ export function serializeTaskInstanceHistory(ti: TaskInstanceRecord, task: Seria
   };
 }
 
+/**
+ * Airflow renders a mapped instance's `map_index_template` here, falling back to the map index; Updraft
+ * has no such template, so a mapped instance shows its map index and an unmapped one null.
+ */
+export function renderedMapIndex(ti: Pick<TaskInstanceRecord, 'mapIndex'>): string | null {
+  return ti.mapIndex >= 0 ? String(ti.mapIndex) : null;
+}
+
 export function serializeTaskInstance(ti: TaskInstanceRecord, run: DagRunRecord | null, task: SerializedTask | undefined): TaskInstanceJson {
   return {
     id: encodeTaskInstanceId(ti),
@@ -107,7 +115,7 @@ export function serializeTaskInstance(ti: TaskInstanceRecord, run: DagRunRecord 
     logical_date: iso(run?.logicalDate ?? null),
     run_after: (run?.runAfter ?? new Date(0)).toISOString(),
     note: null,
-    rendered_map_index: null,
+    rendered_map_index: renderedMapIndex(ti),
     rendered_fields: {},
     trigger: null,
     triggerer_job: null,

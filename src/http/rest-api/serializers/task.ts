@@ -142,7 +142,8 @@ export function serializeTask(dag: SerializedDag, task: SerializedTask, downstre
     operator_name: names.operatorName,
     params: dumpParams(dag.params),
     class_ref: { module_path: SDK_MODULE, class_name: names.className },
-    is_mapped: false,
+    // Airflow's get_needs_expansion: the task's own expand(), or an enclosing mapped task group.
+    is_mapped: task.expandInputs !== undefined || task.mappedGroupId !== undefined,
     has_outlets: false,
     extra_links: [],
   };
