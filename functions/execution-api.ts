@@ -72,6 +72,7 @@ async function wire(): Promise<Handler> {
       dagVersions,
       runFacts,
       ...limits,
+      objectStore,
       // Failures the fast path writes itself (a timed-out try found on its pass) count too.
       metrics,
       settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}` },

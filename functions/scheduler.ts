@@ -11,7 +11,8 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createDynamoDbClient, createSqsClient } from '../src/aws/clients.ts';
+import { createDynamoDbClient, createS3Client, createSqsClient } from '../src/aws/clients.ts';
+import { S3ObjectStore } from '../src/aws/s3/object-store.ts';
 import { EmfMetrics } from '../src/aws/cloudwatch/emf-metrics.ts';
 import { DynamoDbMetastore } from '../src/aws/dynamodb/index.ts';
 import { DynamoDbUserStore } from '../src/aws/dynamodb/user-store.ts';
@@ -65,6 +66,8 @@ const schedulerDeps = {
   settings: { ...config.settings, schedulerId: `lambda:${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'scheduler'}` },
   // Deferred tasks' I/O triggers go to the triggerer each tick (and on the tick after an S3 event).
   triggerQueue: config.triggerQueueUrl ? new SqsTriggerQueue({ client: createSqsClient(), queueUrl: config.triggerQueueUrl }) : undefined,
+  // Large XComs a mapped task expands over are read from the bucket.
+  objectStore: config.bucket ? new S3ObjectStore({ client: createS3Client(), bucket: config.bucket }) : undefined,
 };
 const tick = new SchedulerTick(schedulerDeps);
 const s3AssetEvents = new S3AssetEventRecorder({ ...schedulerDeps, clock: systemClock });

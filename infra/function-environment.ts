@@ -51,8 +51,10 @@ export function functionEnvironments(config: StackConfig, resources: Environment
       UPDRAFT_TOKEN_KEY_SECRET_ID: resources.tokenKeySecretArn,
       ...(usesLambda ? { UPDRAFT_TASK_QUEUE_URL: resources.taskQueueUrl } : {}),
       UPDRAFT_TRIGGER_QUEUE_URL: resources.triggerQueueUrl,
-      // What the fargate executor tells the containers it starts.
-      ...(usesFargate ? { UPDRAFT_EXECUTION_API_URL: resources.executionApiUrl, UPDRAFT_BUCKET: resources.bucketName } : {}),
+      // Mapped tasks over a large upstream list read its length from the bucket (and the fargate executor
+      // tells the containers it starts where bundles live).
+      UPDRAFT_BUCKET: resources.bucketName,
+      ...(usesFargate ? { UPDRAFT_EXECUTION_API_URL: resources.executionApiUrl } : {}),
     },
     'dag-processor': {
       UPDRAFT_TABLE_NAME: resources.tableName,

@@ -45,6 +45,8 @@ export function grantFunctionPermissions(roles: Readonly<Record<FunctionName, Ro
   // Scheduler: the metastore and the token key (it signs each attempt's token).
   grantTable(table, roles.scheduler, 'readWrite');
   tokenKey.grantRead(roles.scheduler);
+  // A mapped task expands over an upstream's list: a large one is an XCom object in the bucket.
+  objects.grant(roles.scheduler, ['s3:GetObject'], XCOM_PREFIX);
 
   // DAG processor: reads DAG files, writes the DAG bundles, records DAGs and import errors.
   grantTable(table, roles['dag-processor'], 'readWrite');

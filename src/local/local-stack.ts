@@ -182,6 +182,7 @@ export class LocalStack {
         backfills: new DynamoDbBackfillStore(dynamo, LOCAL_RESOURCE_NAMES.table),
         assetTriggers: new DynamoDbAssetTriggerStore(dynamo, LOCAL_RESOURCE_NAMES.table),
         triggerQueue: new SqsTriggerQueue({ client: sqs, queueUrl: triggerQueueUrl }),
+        objectStore,
         ...limits,
         settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'local', ...options.schedulerSettings },
       };

@@ -3,6 +3,7 @@ import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
 import { FINISHED_DAG_RUN_STATES, type TaskInstanceState } from '../model/states.ts';
 import type { DagRunChanges, TaskInstanceChanges } from '../ports/metastore.ts';
 import { setupAndTeardownRelatives } from './setup-teardown-relatives.ts';
+import { isMappedTask, taskMap } from './mapping.ts';
 
 /**
  * Clearing and marking task instances, as Airflow's `DAG.clear` / `clear_task_instances` and
@@ -66,6 +67,11 @@ export interface ClearSelection {
   includeDownstream: boolean;
   /** Tasks never cleared even when selected (Airflow's `exclude_task_ids`). */
   excludeTaskIds?: readonly string[];
+  /**
+   * Tasks named only at some map indexes (Airflow's `[task_id, map_index]` entries): just those
+   * instances of the task are cleared; its relatives are cleared whole.
+   */
+  mapIndexes?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** The task instances of one run that a clear with these options touches, in task order. */
@@ -85,6 +91,8 @@ export function selectInstancesToClear(dag: SerializedDag, tis: readonly TaskIns
     tis.filter((ti) => {
       if (wanted !== null && !wanted.has(ti.taskId)) return false;
       if (excluded.has(ti.taskId)) return false;
+      const indexes = selection.mapIndexes?.get(ti.taskId);
+      if (indexes !== undefined && !indexes.includes(ti.mapIndex)) return false;
       if (selection.onlyFailed && !FAILED_STATES.has(ti.state)) return false;
       if (selection.onlyRunning && ti.state !== 'running') return false;
       return true;
@@ -93,7 +101,8 @@ export function selectInstancesToClear(dag: SerializedDag, tis: readonly TaskIns
 }
 
 /**
- * What clearing does to one task instance: back to no state, the try number kept (the next attempt is
+ * What clearing does to one task instance: back to no state (a mapped task's placeholder too, so the
+ * task is expanded again from its lists as they are then, as Airflow re-expands a cleared task), the try number kept (the next attempt is
  * try + 1), and room for the task's retries again. Airflow sets `max_tries = try_number + retries` where
  * its max_tries counts retries; Updraft's `maxTries` counts tries, hence the + 1. When the task is gone
  * from the DAG, it keeps at least the tries already made (Airflow's `max(max_tries, try_number)`).
@@ -142,6 +151,8 @@ export function selectInstancesToMark(dag: SerializedDag, tis: readonly TaskInst
     dag,
     tis.filter((ti) => {
       if (!relatives.has(ti.taskId) || ti.state === selection.newState) return false;
+      // An expanded mapped task's placeholder stays removed: marking the task marks its instances.
+      if (ti.mapIndex < 0 && ti.state === 'removed' && isMappedTask(taskMap(dag).get(ti.taskId) ?? {})) return false;
       // The map index narrows the task itself only; relatives are marked whole, as in Airflow.
       return !(ti.taskId === selection.taskId && selection.mapIndex !== null && ti.mapIndex !== selection.mapIndex);
     }),

@@ -3,6 +3,7 @@ import type { TaskInstanceRecord } from '../model/records.ts';
 import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
 import type { TaskInstanceState } from '../model/states.ts';
 import { DEFAULT_POOL_NAME, type PoolRecord } from '../ports/pool-store.ts';
+import { dagHasMappedTasks } from './mapping.ts';
 
 /** Airflow creates `default_pool` with 128 slots; Updraft uses that until someone stores another. */
 export const DEFAULT_POOL_SLOTS = 128;
@@ -98,12 +99,11 @@ export function slotLimitsFor(ti: TaskInstanceKey, task: SerializedTask, dag: Se
 
 /**
  * Whether a run can have more instances queued or running than `maxActiveTasks`: a run of fewer
- * worker tasks (empty tasks never queue) cannot, so its limit costs nothing. A mapped instance
- * (mapIndex >= 0) means an unknown number of instances, so the limit applies. (When dynamic mapping
- * lands, a DAG with any mapped task must count as able to exceed it for its unmapped tasks too.)
+ * worker tasks (empty tasks never queue) cannot, so its limit costs nothing. A DAG with a mapped task
+ * has an unknown number of instances, so the limit applies to all of its tasks.
  */
 export function runCanExceed(dag: SerializedDag, ti: Pick<TaskInstanceKey, 'mapIndex'>): boolean {
-  if (ti.mapIndex >= 0) return true;
+  if (ti.mapIndex >= 0 || dagHasMappedTasks(dag)) return true;
   return dag.tasks.filter((task) => task.operator !== 'empty').length > dag.maxActiveTasks;
 }
 

@@ -1,39 +1,4 @@
-import type { TaskInstanceRecord } from '../model/records.ts';
-import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
-import { evaluateTriggerRule, summarizeUpstream, type TriggerRuleOutcome } from './trigger-rules.ts';
-
-/** Task instances of one run, by task id (unmapped tasks only: map index -1 until mapping exists). */
-export type TaskInstanceIndex = ReadonlyMap<string, TaskInstanceRecord>;
-
-export function indexTaskInstances(tis: readonly TaskInstanceRecord[]): Map<string, TaskInstanceRecord> {
-  const index = new Map<string, TaskInstanceRecord>();
-  for (const ti of tis) if (ti.mapIndex < 0) index.set(ti.taskId, ti);
-  return index;
-}
-
-/**
- * Evaluates a task's trigger rule against the run's task instances. An upstream without a task instance
- * counts as not finished: it cannot have run, so nothing downstream may be decided from it.
- */
-export function evaluateTask(task: SerializedTask, index: TaskInstanceIndex, dag?: SerializedDag): TriggerRuleOutcome {
-  const states = task.upstreamTaskIds.map((id) => index.get(id)?.state ?? 'none');
-  // Setup upstreams count apart for a teardown's all_done_setup_success; without the DAG, none is known.
-  const setups = dag ? setupTaskIds(dag) : null;
-  const setupStates = setups ? task.upstreamTaskIds.filter((id) => setups.has(id)).map((id) => index.get(id)?.state ?? 'none') : [];
-  return evaluateTriggerRule(task.triggerRule, summarizeUpstream(states, setupStates));
-}
-
-const setupIdsByDag = new WeakMap<SerializedDag, ReadonlySet<string>>();
-
-/** Ids of the DAG's setup tasks, computed once per serialized DAG object. */
-export function setupTaskIds(dag: SerializedDag): ReadonlySet<string> {
-  let ids = setupIdsByDag.get(dag);
-  if (!ids) {
-    ids = new Set(dag.tasks.filter((task) => task.isSetup === true).map((task) => task.taskId));
-    setupIdsByDag.set(dag, ids);
-  }
-  return ids;
-}
+import type { SerializedDag } from '../model/serialized-dag.ts';
 
 /**
  * The tasks whose states decide the run's state (Airflow's DagRun._tis_for_dagrun_state): leaves,

@@ -2,7 +2,7 @@ import type { DagRunRecord, TaskInstanceRecord } from '../model/records.ts';
 import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
 import type { DagRunType, TaskInstanceState } from '../model/states.ts';
 import { DAG_RUN_TYPES } from '../model/states.ts';
-import { evaluateTask, indexTaskInstances } from './dag-graph.ts';
+import { RunInstances } from './run-instances.ts';
 
 /**
  * The run a task with `dependsOnPast` looks back at: the DAG's run just before the one being
@@ -50,10 +50,14 @@ export function checkPastDependency(
   task: SerializedTask,
   downstreamTaskIds: readonly string[],
   previous: PreviousRun | null,
+  mapIndex = -1,
 ): PastDependency {
   if (!dependsOnPast(task)) return { met: true };
   if (previous === null) return { met: true };
-  const present = previous.tis.filter((ti) => ti.taskId === task.taskId && ti.state !== 'removed');
+  // A mapped instance looks at the instance with its own map index, as Airflow's PrevDagrunDep does.
+  const present = previous.tis.filter(
+    (ti) => ti.taskId === task.taskId && ti.state !== 'removed' && (mapIndex < 0 || ti.mapIndex === mapIndex),
+  );
   if (present.length === 0) return { met: true };
   const pending = present.find((ti) => !PAST_OK.has(ti.state));
   if (pending) {
@@ -79,13 +83,18 @@ export function checkPastDependency(
  * Planning's entry: `previous` is the previous run, null when there is none, and undefined when the
  * caller did not look it up; a task that depends on the past then waits rather than guess.
  */
-export function pastDependencyOf(dag: SerializedDag, task: SerializedTask, previous: PreviousRun | null | undefined): PastDependency {
+export function pastDependencyOf(
+  dag: SerializedDag,
+  task: SerializedTask,
+  previous: PreviousRun | null | undefined,
+  mapIndex = -1,
+): PastDependency {
   if (!dependsOnPast(task)) return { met: true };
   if (previous === undefined) return { met: false, reason: 'dependsOnPast: the previous run was not looked up' };
   const downstream = task.waitForDownstream === true
     ? dag.tasks.filter((t) => t.upstreamTaskIds.includes(task.taskId)).map((t) => t.taskId)
     : [];
-  return checkPastDependency(task, downstream, previous);
+  return checkPastDependency(task, downstream, previous, mapIndex);
 }
 
 /**
@@ -98,7 +107,9 @@ export function needsPreviousRun(
   tis: readonly TaskInstanceRecord[],
 ): boolean {
   if (pastTasks.length === 0) return false;
-  const index = indexTaskInstances(tis);
-  // The same evaluation as planning's (with the DAG, for setup-aware rules), so the two never disagree.
-  return pastTasks.some((task) => index.get(task.taskId)?.state === 'none' && evaluateTask(task, index, dag) === 'ready');
+  const index = new RunInstances(dag, tis);
+  // The same evaluation as planning's, so the two never disagree.
+  return pastTasks.some((task) =>
+    index.instancesOf(task.taskId).some((ti) => ti.state === 'none' && (ti.mapIndex >= 0 || !index.isExpanded(task.taskId)) && index.evaluate(task, ti) === 'ready'),
+  );
 }

@@ -1,5 +1,6 @@
 import type { SerializedDag } from '../model/serialized-dag.ts';
 import type { TriggerRule } from '../model/trigger-rules.ts';
+import { isMappedTask, taskMap } from './mapping.ts';
 
 /**
  * Rules whose decision one upstream success can settle before every upstream is done: one_success and
@@ -59,6 +60,9 @@ export function fastPathGateAfterSuccess(dag: SerializedDag, taskId: string): Fa
   for (const task of downstream) {
     const needed = task.upstreamTaskIds.filter((upstream) => operators.get(upstream) !== 'empty').length;
     if (needed <= 1 || SETTLED_BY_ONE_SUCCESS.has(task.triggerRule)) return { passNow: true, counted: [] };
+    // Mapped tasks expand (and mapped upstreams finish) per instance: successes counted by task id say nothing.
+    const tasks = taskMap(dag);
+    if (isMappedTask(task) || task.upstreamTaskIds.some((up) => isMappedTask(tasks.get(up) ?? {}))) return { passNow: true, counted: [] };
     // Below a branch some upstreams end skipped, and only successes are counted: the count never fills.
     if (belowSkippingOperator(dag).has(task.taskId)) return { passNow: true, counted: [] };
     counted.push({ taskId: task.taskId, needed });

@@ -1,7 +1,9 @@
 import type { TaskInstanceRecord } from '../model/records.ts';
 import type { SerializedDag } from '../model/serialized-dag.ts';
 import { FINISHED_TASK_STATES } from '../model/states.ts';
-import { evaluateTask, indexTaskInstances, runStateLeafTaskIds } from './dag-graph.ts';
+import { runStateLeafTaskIds } from './dag-graph.ts';
+import { RunInstances } from './run-instances.ts';
+import { isMappedTask, taskMap } from './mapping.ts';
 
 export type DecidedRunState = 'running' | 'success' | 'failed';
 
@@ -58,10 +60,18 @@ function isDeadlocked(
   unfinished: readonly TaskInstanceRecord[],
 ): boolean {
   if (unfinished.some((ti) => ti.state !== 'none')) return false;
-  const index = indexTaskInstances(tis);
-  const tasks = new Map(dag.tasks.map((t) => [t.taskId, t]));
+  const index = new RunInstances(dag, tis);
+  const tasks = taskMap(dag);
   return unfinished.every((ti) => {
     const task = tasks.get(ti.taskId);
-    return task !== undefined && evaluateTask(task, index, dag) === 'waiting';
+    if (task === undefined) return false;
+    // A mapped task's placeholder or its not-yet-planned instances: planning decides them from the
+    // upstreams' ends, so they are stuck only while an upstream is, which the other instances show.
+    if (isMappedTask(task) && (ti.mapIndex < 0 || !index.isExpanded(task.taskId))) return task.upstreamTaskIds.length > 0 && upstreamsUnfinished(index, task.upstreamTaskIds);
+    return index.evaluate(task, ti) === 'waiting';
   });
+}
+
+function upstreamsUnfinished(index: RunInstances, upstreamIds: readonly string[]): boolean {
+  return upstreamIds.some((id) => index.effective(id).some((ti) => !FINISHED_TASK_STATES.has(ti.state)) || index.effective(id).length === 0);
 }

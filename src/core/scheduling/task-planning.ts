@@ -1,7 +1,9 @@
 import type { DagRunRecord, TaskInstanceRecord } from '../model/records.ts';
 import type { SerializedDag, SerializedTask } from '../model/serialized-dag.ts';
 import type { TaskInstanceCondition, TaskInstanceChanges } from '../ports/metastore.ts';
-import { evaluateTask, indexTaskInstances } from './dag-graph.ts';
+import { RunInstances } from './run-instances.ts';
+import { isMappedTask, type MapLengthFact } from './mapping.ts';
+import { decidePlaceholder, placeholderChanges } from './expansion-planning.ts';
 import { canRetry, retryDelaySeconds } from './retry.ts';
 import { awaitsDelayedDelivery } from './delayed-requeue.ts';
 import { firedTimeTrigger, resumeKwargs } from './triggers.ts';
@@ -29,9 +31,12 @@ export const DEFAULT_EXECUTION_TIMEOUT_GRACE_SECONDS = 60;
  * - `skip` / `upstream_failed`: the trigger rule can never be met.
  * - `requeue`: stuck in queued → sent again with the same try.
  * - `retry` / `fail`: running, but its heartbeat stopped or it overran executionTimeout; or deferred
- *   past its trigger timeout.
+ *   past its trigger timeout. `fail` also ends a mapped task's placeholder whose list is not a list.
+ * - `expand`: a mapped task's placeholder (map index -1) whose lists' lengths are known → removed (or
+ *   skipped for an empty list); the caller creates instances 0..`expandTo`-1 before writing it.
+ * - `remove`: a mapped instance past the length of a later expansion (after a clear) → removed.
  */
-export type TransitionKind = 'queue' | 'succeed_empty' | 'skip' | 'upstream_failed' | 'requeue' | 'retry' | 'fail';
+export type TransitionKind = 'queue' | 'succeed_empty' | 'skip' | 'upstream_failed' | 'requeue' | 'retry' | 'fail' | 'expand' | 'remove';
 
 export interface TaskTransition {
   kind: TransitionKind;
@@ -43,6 +48,8 @@ export interface TaskTransition {
   /** The write's condition: the state (and try, and worker) planning saw, so a lost race changes nothing. */
   condition: TaskInstanceCondition;
   reason: string;
+  /** For `expand`: how many mapped instances the task has (0: none, the placeholder is skipped). */
+  expandTo?: number;
 }
 
 export interface PlanInput {
@@ -56,6 +63,11 @@ export interface PlanInput {
    * first run. Left out, such tasks wait (the caller did not look); other tasks never need it.
    */
   previousRun?: PreviousRun | null;
+  /**
+   * Lengths of the upstream XComs unexpanded mapped tasks iterate over (`lengthFactsNeeded` names
+   * them), keyed by `mapSourceKey`. A mapped task whose fact is missing waits.
+   */
+  lengthFacts?: ReadonlyMap<string, MapLengthFact>;
 }
 
 /**
@@ -65,24 +77,59 @@ export interface PlanInput {
  */
 export function planTaskInstances(input: PlanInput): TaskTransition[] {
   const { dag, run, now, settings } = input;
-  const working = indexTaskInstances(input.tis);
+  const working = new RunInstances(dag, input.tis);
   const finishing: TaskTransition[] = [];
   const queueing: Array<{ transition: TaskTransition; order: number }> = [];
+  const ctx: PlanContext = { dag, run, now, settings, working, previousRun: input.previousRun, lengthFacts: input.lengthFacts ?? new Map() };
 
   dag.tasks.forEach((task, order) => {
-    const ti = working.get(task.taskId);
-    if (!ti) return;
-    const transition = planOne(task, ti, { dag, run, now, settings, working, previousRun: input.previousRun });
-    if (!transition) return;
-    working.set(task.taskId, { ...ti, ...transition.changes });
-    if (transition.kind === 'queue') queueing.push({ transition, order });
-    else finishing.push(transition);
+    const mapped = isMappedTask(task);
+    for (const ti of working.instancesOf(task.taskId)) {
+      // Instances of an unexpanded (or re-expanding) mapped task wait for their placeholder's decision.
+      if (mapped && ti.mapIndex >= 0 && !working.isExpanded(task.taskId)) continue;
+      const planned = mapped && ti.mapIndex < 0 ? planPlaceholder(task, ti, ctx) : planOne(task, ti, ctx);
+      for (const transition of planned === null ? [] : Array.isArray(planned) ? planned : [planned]) {
+        // The expanded instances do not exist yet: downstream tasks keep waiting on the placeholder until
+        // the caller has created them and planned again.
+        if (transition.kind !== 'expand') working.set({ ...transition.ti, ...transition.changes });
+        if (transition.kind === 'queue') queueing.push({ transition, order });
+        else finishing.push(transition);
+      }
+    }
   });
 
   // The effective weight (weight rule applied), as Airflow orders by priority_weight_total.
   const weight = (q: { transition: TaskTransition }) => effectivePriorityWeight(dag, q.transition.task.taskId);
   queueing.sort((a, b) => weight(b) - weight(a) || a.order - b.order);
-  return [...finishing, ...queueing.map((q) => q.transition)];
+  // maxActiveTasks holds per run: planning offers no more than the run has room for, so a 10,000-wide
+  // map costs a handful of slot acquires per pass, not 10,000 refused ones. (The leases still decide.)
+  const active = input.tis.filter((ti) => ti.state === 'queued' || ti.state === 'running').length;
+  const room = Math.max(0, dag.maxActiveTasks - active);
+  return [...finishing, ...queueing.slice(0, room).map((q) => q.transition)];
+}
+
+/**
+ * A mapped task's placeholder: expand it once its lists' lengths are known (and remove instances a
+ * shorter re-expansion leaves over), or end it when they never will be.
+ */
+function planPlaceholder(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext): TaskTransition | TaskTransition[] | null {
+  if (ti.state !== 'none') return null;
+  const decision = decidePlaceholder(ctx.dag, task, ctx.working, ctx.lengthFacts);
+  if (decision.kind === 'wait') return null;
+  const { changes, condition } = placeholderChanges(decision, ti, ctx.now);
+  if (decision.kind !== 'expand') return { kind: decision.kind, ti, task, changes, condition, reason: decision.reason };
+  const leftOver = ctx.working
+    .instancesOf(task.taskId)
+    .filter((mapped: TaskInstanceRecord) => mapped.mapIndex >= decision.count && mapped.state !== 'removed')
+    .map((mapped): TaskTransition => ({
+      kind: 'remove',
+      ti: mapped,
+      task,
+      changes: { state: 'removed', endDate: ctx.now },
+      condition: { state: mapped.state, tryNumber: mapped.tryNumber },
+      reason: `the task is now mapped over ${decision.count} elements`,
+    }));
+  return [...leftOver, { kind: 'expand', ti, task, changes, condition, reason: decision.reason, expandTo: decision.count }];
 }
 
 interface PlanContext {
@@ -90,8 +137,9 @@ interface PlanContext {
   run: DagRunRecord;
   now: Date;
   settings: PlanningSettings;
-  working: Map<string, TaskInstanceRecord>;
+  working: RunInstances;
   previousRun?: PreviousRun | null | undefined;
+  lengthFacts: ReadonlyMap<string, MapLengthFact>;
 }
 
 function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext): TaskTransition | null {
@@ -99,11 +147,11 @@ function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext)
   const sameAttempt: TaskInstanceCondition = { state: ti.state, tryNumber: ti.tryNumber };
   switch (ti.state) {
     case 'none': {
-      const outcome = evaluateTask(task, ctx.working, ctx.dag);
+      const outcome = ctx.working.evaluate(task, ti);
       if (outcome === 'waiting') return null;
       if (outcome === 'ready') {
         // Airflow does not count a task waiting on the past as deadlocked: it stays in none.
-        if (!pastDependencyOf(ctx.dag, task, ctx.previousRun).met) return null;
+        if (!pastDependencyOf(ctx.dag, task, ctx.previousRun, ti.mapIndex).met) return null;
         return startTransition(task, ti, now, 'its trigger rule is met');
       }
       const state = outcome === 'skip' ? 'skipped' : 'upstream_failed';

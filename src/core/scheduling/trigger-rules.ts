@@ -40,19 +40,34 @@ export function summarizeUpstream(
   states: readonly TaskInstanceState[],
   setupStates: readonly TaskInstanceState[] = [],
 ): UpstreamSummary {
-  const count = (list: readonly TaskInstanceState[], state: TaskInstanceState) =>
-    list.filter((s) => s === state).length;
+  return summarizeUpstreamCounts(countStates(states), countStates(setupStates));
+}
+
+/** How many instances are in each state: the form a mapped upstream of thousands is summarized in. */
+export type StateCounts = ReadonlyMap<TaskInstanceState, number>;
+
+export function countStates(states: readonly TaskInstanceState[]): Map<TaskInstanceState, number> {
+  const counts = new Map<TaskInstanceState, number>();
+  for (const state of states) counts.set(state, (counts.get(state) ?? 0) + 1);
+  return counts;
+}
+
+/** As `summarizeUpstream`, from per-state counts. */
+export function summarizeUpstreamCounts(counts: StateCounts, setupCounts: StateCounts = new Map()): UpstreamSummary {
+  const total = (of: StateCounts) => [...of.values()].reduce((sum, n) => sum + n, 0);
+  let done = 0;
+  for (const [state, n] of counts) if (FINISHED_TASK_STATES.has(state)) done += n;
   return {
-    upstream: states.length,
-    success: count(states, 'success'),
-    skipped: count(states, 'skipped'),
-    failed: count(states, 'failed'),
-    upstreamFailed: count(states, 'upstream_failed'),
-    removed: count(states, 'removed'),
-    done: states.filter((s) => FINISHED_TASK_STATES.has(s)).length,
-    upstreamSetup: setupStates.length,
-    successSetup: count(setupStates, 'success'),
-    skippedSetup: count(setupStates, 'skipped'),
+    upstream: total(counts),
+    success: counts.get('success') ?? 0,
+    skipped: counts.get('skipped') ?? 0,
+    failed: counts.get('failed') ?? 0,
+    upstreamFailed: counts.get('upstream_failed') ?? 0,
+    removed: counts.get('removed') ?? 0,
+    done,
+    upstreamSetup: total(setupCounts),
+    successSetup: setupCounts.get('success') ?? 0,
+    skippedSetup: setupCounts.get('skipped') ?? 0,
   };
 }
 

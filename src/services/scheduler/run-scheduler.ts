@@ -1,6 +1,6 @@
 import { ConflictError } from '../../core/errors.ts';
 import { dagRunMapKey, type DagRunKey } from '../../core/model/keys.ts';
-import { newTaskInstance, type DagRunRecord, type TaskInstanceRecord } from '../../core/model/records.ts';
+import { newTaskInstance, type DagRunRecord, type DagVersionRecord, type TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedDag } from '../../core/model/serialized-dag.ts';
 import type { DagRunState, TaskInstanceState } from '../../core/model/states.ts';
 import { RunFactsCache } from '../run-facts-cache.ts';
@@ -8,17 +8,19 @@ import { fastPathGateAfterSuccess } from '../../core/scheduling/fast-path-gate.t
 import { explainDagRunState } from '../../core/scheduling/run-state.ts';
 import { effectivePriorityWeight } from '../../core/scheduling/priority-weights.ts';
 import { PreviousRunReader } from './previous-run.ts';
-import { planTaskInstances, type TransitionKind } from '../../core/scheduling/task-planning.ts';
+import { planTaskInstances, type TaskTransition, type TransitionKind } from '../../core/scheduling/task-planning.ts';
 import { mapWithConcurrency } from './concurrency.ts';
 import type { SchedulerDeps } from './settings.ts';
 import { TransitionApplier, type AppliedTransition } from './transition-applier.ts';
 import { dispatchRunEndCallback } from './dag-callback-dispatch.ts';
+import { createMappedInstances, readLengthFacts } from './task-expansion.ts';
+import type { MapLengthFact } from '../../core/scheduling/mapping.ts';
 
 /** Planning cascades through the whole graph at once; further rounds only follow lost races. */
 const MAX_ROUNDS = 5;
 /** Writes in flight for one run: enough for wide fan-outs without exhausting the client's sockets. */
 const WRITE_CONCURRENCY = 32;
-const CASCADING_KINDS: ReadonlySet<TransitionKind> = new Set(['succeed_empty', 'skip', 'upstream_failed', 'retry', 'fail']);
+const CASCADING_KINDS: ReadonlySet<TransitionKind> = new Set(['succeed_empty', 'skip', 'upstream_failed', 'retry', 'fail', 'expand']);
 
 export interface RunScheduleResult {
   /** The run's state after scheduling (null when it was not scheduled: missing or not running). */
@@ -140,15 +142,19 @@ export class RunScheduler {
 
     // Read only once a task with dependsOnPast is ready to start; fresh every pass.
     const past = new PreviousRunReader(metastore, run, dag);
+    // Lengths of the upstream lists mapped tasks expand over, read once per pass when first needed.
+    const lengthFacts = new Map<string, MapLengthFact>();
     let tasksQueued = 0;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const previousRun = await past.forPlanning([...current.values()]);
-      const transitions = planTaskInstances({ dag, run, tis: [...current.values()], now: clock.now(), settings, previousRun });
+      await readLengthFacts(this.deps, run, dag, (taskId) => current.get(instanceId({ taskId, mapIndex: -1 })), lengthFacts);
+      const transitions = planTaskInstances({ dag, run, tis: [...current.values()], now: clock.now(), settings, previousRun, lengthFacts });
       if (transitions.length === 0) break;
-      const results = await mapWithConcurrency(transitions, WRITE_CONCURRENCY, (t) => this.applier.apply(t, run, version));
+      const results = await mapWithConcurrency(transitions, WRITE_CONCURRENCY, (t) => this.applyTransition(t, run, version, current));
       let again = false;
       for (const result of results) {
         const id = instanceId(result.transition.ti);
+        for (const created of result.created ?? []) current.set(instanceId(created), created);
         if (result.record) current.set(id, result.record);
         else current.delete(id); // Unknown now: leave it out of this call's decisions.
         if (result.outcome === 'applied' && result.transition.kind === 'queue') tasksQueued += 1;
@@ -163,6 +169,29 @@ export class RunScheduler {
     const activeInstances = tis.filter((ti) => ti.state === 'queued' || ti.state === 'running');
     const deferredInstances = tis.filter((ti) => ti.state === 'deferred');
     return { ...(await this.finishIfDone(run, dag, tis, tasksQueued)), activeInstances, deferredInstances };
+  }
+
+  /** An expansion creates the mapped instances before its placeholder write says they exist. */
+  private async applyTransition(
+    transition: TaskTransition,
+    run: DagRunRecord,
+    version: DagVersionRecord,
+    current: ReadonlyMap<string, TaskInstanceRecord>,
+  ): Promise<AppliedTransition & { created?: TaskInstanceRecord[] }> {
+    if (transition.kind !== 'expand') return this.applier.apply(transition, run, version);
+    const { taskId } = transition.ti;
+    let created: TaskInstanceRecord[];
+    try {
+      created = await createMappedInstances(this.deps, transition, version.serialized, (mapIndex) => current.has(instanceId({ taskId, mapIndex })));
+    } catch (error) {
+      this.deps.logger.error(`Could not create the mapped instances of a task: ${error instanceof Error ? error.message : String(error)}`, {
+        dag_id: run.dagId,
+        run_id: run.runId,
+        task_id: taskId,
+      });
+      return { transition, outcome: 'failed', record: transition.ti };
+    }
+    return { ...(await this.applier.apply(transition, run, version)), created };
   }
 
   private async finishIfDone(

@@ -11,6 +11,7 @@ import type { SlotLeaseStore } from '../../core/ports/slot-lease-store.ts';
 import type { DagVersionCache } from '../dag-version-cache.ts';
 import type { TaskTokens } from '../execution/task-tokens.ts';
 import type { TriggerQueue } from '../../core/ports/trigger-queue.ts';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
 import type { RunFactsCache } from '../run-facts-cache.ts';
 
 export interface SchedulerSettings extends PlanningSettings {
@@ -55,4 +56,6 @@ export interface SchedulerDeps {
   slotLeases?: SlotLeaseStore;
   /** Pool records, for the pools' slots and includeDeferred. */
   pools?: PoolStore;
+  /** Where large XComs live: a mapped task over an upstream's large list reads its length there. */
+  objectStore?: ObjectStore;
 }

@@ -185,7 +185,8 @@ describe('RunScheduler.scheduleRun', () => {
 describe('RunScheduler.scheduleRunSoon (the fast path)', () => {
   it('folds concurrent calls for one run into a running pass and one follow-up pass', async () => {
     const leaves = Array.from({ length: 20 }, (_, index) => task(`leaf_${index}`));
-    const run = await runningRun('coalesced', [...leaves, task('join', leaves.map((leaf) => leaf.taskId))]);
+    // Room for every leaf at once (maxActiveTasks holds even without slot leases).
+    const run = await saveRunningRun(h, { ...dag('coalesced', [...leaves, task('join', leaves.map((leaf) => leaf.taskId))]), maxActiveTasks: 32 });
     const counting = new RunScheduler(h.deps());
     let passes = 0;
     const original = counting.scheduleRun.bind(counting);
