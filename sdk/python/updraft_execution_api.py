@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 
 # The dated API version this client's bodies follow; the server translates it to its head version.
-EXECUTION_API_VERSION = "2026-11-22"
+EXECUTION_API_VERSION = "2026-11-23"
 
 RETURN_VALUE_KEY = "return_value"
 _RETRYABLE_STATUSES = {502, 503, 504}

@@ -7,9 +7,12 @@ The TypeScript worker downloads the task's script and starts this file with:
     UPDRAFT_WORKER_ID         the id this attempt is started, heartbeated and finished under
     UPDRAFT_TASK_SCRIPT       path of the downloaded script
     UPDRAFT_TASK_CALLABLE     the function to call in it (default "main")
-    UPDRAFT_TASK_ARGS         JSON list of {"kind": "literal", "value"} / {"kind": "xcom", "taskId", "key"}
+    UPDRAFT_TASK_ARGS         JSON list of {"kind": "literal", "value"} / {"kind": "xcom", "taskId", "key"} /
+                              {"kind": "mapped"} / {"kind": "map_item", "groupId"} (a mapped instance's element)
     UPDRAFT_TASK_DO_XCOM_PUSH "false" to not push the return value (default "true")
     UPDRAFT_TASK_OUTLETS      JSON list of the URIs of the assets the task updates (default none)
+    UPDRAFT_MAP_INDEX         the instance's map index (-1 when the task is not mapped); for task code
+    UPDRAFT_TASK_MAPPED_OVER  JSON object: this task's XCom keys that a mapped task maps over -> who (default none)
 
 The callable is called as `fn(context, *args)`. Task code imports its signals (and the secrets' errors) from here:
 
@@ -156,7 +159,14 @@ class XComAccess:
     def pull(self, task_id, key=api.RETURN_VALUE_KEY):
         return self.find(task_id, key)[1]
 
+    # This task's XCom keys that a mapped task maps over -> who; a push under one must be a list.
+    mapped_over = {}
+
     def push(self, key, value):
+        who = self.mapped_over.get(key)
+        if who is not None and not isinstance(value, list):
+            raise UnmappableXComError('Task "%s" pushed %s as XCom "%s", but %s maps over it: push a list (the items to '
+                                      "map over)." % (self._ti["taskId"], _describe_value(value), key, who))
         self._client.set_xcom(self._ti, key, value)
 
 
@@ -229,12 +239,25 @@ def build_context(ti, started, xcoms, client, outlet_events=None):
     }
 
 
-def resolve_args(specs, xcoms):
-    """A missing return_value is None (the upstream returned nothing); another missing key is an error."""
+def resolve_args(specs, xcoms, mapped_inputs=None):
+    """A missing return_value is None (the upstream returned nothing); another missing key is an error.
+
+    `mapped` / `map_item` arguments are a mapped instance's elements, from the start answer's mappedInputs.
+    """
     values = []
-    for spec in specs:
+    for position, spec in enumerate(specs):
         if spec.get("kind") == "literal":
             values.append(spec.get("value"))
+            continue
+        if spec.get("kind") in ("mapped", "map_item"):
+            args = (mapped_inputs or {}).get("args")
+            if not isinstance(args, dict):
+                raise LookupError("The Execution API did not send the mapped inputs of this instance: it is older than "
+                                  "the worker. Upgrade the Execution API to the version of the workers, then clear the task.")
+            if str(position) not in args:
+                raise LookupError("The Execution API sent no value for mapped argument %d. The DAG version of the run "
+                                  "and the bundle may differ; clear the task." % position)
+            values.append(args[str(position)])
             continue
         found, value = xcoms.find(spec["taskId"], spec["key"])
         if not found and spec["key"] != api.RETURN_VALUE_KEY:
@@ -244,6 +267,34 @@ def resolve_args(specs, xcoms):
             )
         values.append(value)
     return values
+
+
+class UnmappableXComError(Exception):
+    """A task returned or pushed something a mapped task cannot map over (Airflow's UnmappableXComTypePushed)."""
+
+
+def check_mapped_return(task_id, mapped_over, result):
+    """A return value that a mapped task maps over must be a list; the attempt fails (retries apply) otherwise."""
+    who = mapped_over.get(api.RETURN_VALUE_KEY)
+    if who is None or isinstance(result, list):
+        return
+    what = "returned nothing" if result is None else "returned %s" % _describe_value(result)
+    raise UnmappableXComError('Task "%s" %s, but %s maps over its return value: return a list (the items to map over).'
+                              % (task_id, what, who))
+
+
+def _describe_value(value):
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a dict"
+    return "a %s" % type(value).__name__
 
 
 def load_callable(script, name):
@@ -330,12 +381,16 @@ def run_attempt(env):
     try:
         xcoms = XComAccess(client, ti, started.get("upstreamXComs"))
         fn = load_callable(env["UPDRAFT_TASK_SCRIPT"], env.get("UPDRAFT_TASK_CALLABLE") or "main")
-        args = resolve_args(json.loads(env.get("UPDRAFT_TASK_ARGS") or "[]"), xcoms)
+        args = resolve_args(json.loads(env.get("UPDRAFT_TASK_ARGS") or "[]"), xcoms, started.get("mappedInputs"))
+        mapped_over = json.loads(env.get("UPDRAFT_TASK_MAPPED_OVER") or "{}")
+        xcoms.mapped_over = mapped_over
         outlet_events = OutletEvents(ti["taskId"], json.loads(env.get("UPDRAFT_TASK_OUTLETS") or "[]"))
         result = fn(build_context(ti, started, xcoms, client, outlet_events), *args)
+        do_xcom_push = env.get("UPDRAFT_TASK_DO_XCOM_PUSH", "true") != "false"
+        check_mapped_return(ti["taskId"], mapped_over, result if do_xcom_push else None)
         success = {"state": "success"}
         # Airflow pushes no XCom for a None result.
-        if env.get("UPDRAFT_TASK_DO_XCOM_PUSH", "true") != "false" and result is not None:
+        if do_xcom_push and result is not None:
             success.update(has_return_value=True,
                            return_value=_json_checked(result, 'The return value of task "%s"' % ti["taskId"]))
         # One event per outlet, sent with the success so both are recorded or neither.

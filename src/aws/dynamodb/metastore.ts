@@ -177,6 +177,9 @@ export class DynamoDbMetastore implements Metastore {
   listXComs(key: TaskInstanceKey): Promise<XComRecord[]> {
     return this.xcoms.listXComs(key);
   }
+  listTaskXComs(run: DagRunKey, taskId: string, key: string): Promise<XComRecord[]> {
+    return this.xcoms.listTaskXComs(run, taskId, key);
+  }
   deleteXComs(key: TaskInstanceKey): Promise<void> {
     return this.xcoms.deleteXComs(key);
   }

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { formatTaskInstanceKey, type TaskInstanceKey } from '../../core/model/keys.ts';
+import { formatTaskInstanceKey, type DagRunKey, type TaskInstanceKey } from '../../core/model/keys.ts';
 import type { XComRecord } from '../../core/model/records.ts';
 import type { XComStore } from '../../core/ports/metastore.ts';
 import { rethrowTooLarge } from './errors.ts';
@@ -52,6 +52,20 @@ export class DynamoDbXComStore implements XComStore {
 
   async listXComs(key: TaskInstanceKey): Promise<XComRecord[]> {
     return (await this.queryItems(key)).map(decodeXCom);
+  }
+
+  async listTaskXComs(run: DagRunKey, taskId: string, key: string): Promise<XComRecord[]> {
+    // Task ids cannot hold "#", so the prefix names exactly this task's instances.
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      FilterExpression: '#key = :key AND #mapIndex >= :first',
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk, '#key': 'key', '#mapIndex': 'mapIndex' },
+      ExpressionAttributeValues: { ':pk': xcomPartition(run), ':prefix': `${taskId}#`, ':key': key, ':first': 0 },
+      ConsistentRead: true,
+    });
+    // The sort key orders map indexes as text ("10" before "2").
+    return items.map(decodeXCom).sort((a, b) => a.mapIndex - b.mapIndex);
   }
 
   async deleteXComs(key: TaskInstanceKey): Promise<void> {

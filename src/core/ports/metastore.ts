@@ -178,6 +178,8 @@ export interface XComStore {
   putXCom(record: XComRecord): Promise<void>;
   getXCom(key: TaskInstanceKey, xcomKey: string): Promise<XComRecord | null>;
   listXComs(key: TaskInstanceKey): Promise<XComRecord[]>;
+  /** A mapped task's XComs under `key`: those of its instances (map index >= 0) that pushed one, by map index. */
+  listTaskXComs(run: DagRunKey, taskId: string, key: string): Promise<XComRecord[]>;
   /** Removes a task instance's XComs (done when a new attempt starts, as Airflow does). */
   deleteXComs(key: TaskInstanceKey): Promise<void>;
 }

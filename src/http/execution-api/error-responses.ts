@@ -5,6 +5,7 @@ import { AttemptConflictError, ForbiddenError, XComNotFoundError } from '../../s
 import { ConnectionNotFoundError, VariableNotFoundError } from '../../services/secrets/errors.ts';
 import { TaskTokenError } from '../../services/execution/task-tokens.ts';
 import { XComValueError } from '../../services/execution/xcom-values.ts';
+import { MappedInputError } from '../../services/execution/mapped-inputs.ts';
 import { UnsupportedApiVersionError } from './versioning/unsupported-version-error.ts';
 
 /** `{ detail: { reason, message, ...extra } }`, as Airflow's Execution API answers errors. */
@@ -24,6 +25,7 @@ export function errorResponse(error: unknown, logger: Logger): { status: Content
     return answer(409, error.reason, error.message, { currentState: error.currentState });
   }
   if (error instanceof XComNotFoundError) return answer(404, 'xcom_not_found', error.message);
+  if (error instanceof MappedInputError) return answer(422, 'mapped_input', error.message);
   if (error instanceof VariableNotFoundError) return answer(404, 'variable_not_found', error.message);
   if (error instanceof ConnectionNotFoundError) return answer(404, 'connection_not_found', error.message);
   if (error instanceof NotFoundError) return answer(404, 'not_found', error.message);

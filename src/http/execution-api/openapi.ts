@@ -40,6 +40,7 @@ const STATUS_TEXT: Record<number, string> = {
   403: "The token is valid but names another task instance or another try (reason forbidden).",
   404: 'No such task instance (reason not_found) or XCom (reason xcom_not_found).',
   409: 'The task instance is not in the state this call needs; act on detail.reason.',
+  422: "A mapped instance's inputs cannot be found (reason mapped_input): the attempt was failed (retries apply); do not run it.",
   500: 'The server failed (reason internal_error); retrying is safe.',
 };
 

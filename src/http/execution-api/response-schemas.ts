@@ -40,8 +40,22 @@ export const startedAttemptSchema = z
     }),
     params: jsonObject.meta({ description: "The DAG's params resolved against the run's conf." }),
     upstreamXComs: jsonObject.meta({
-      description: '`return_value` XComs of the upstream and argument tasks, by task id; missing ones are omitted.',
+      description:
+        '`return_value` XComs of the upstream and argument tasks, by task id; missing ones are omitted. A mapped ' +
+        "upstream's is the list of its instances' values by map index (the value at the reader's own map index " +
+        'when both are in the same mapped task group).',
     }),
+    mappedInputs: z
+      .object({
+        args: jsonObject.meta({ description: 'The value of each mapped TaskFlow argument, by position ("0", "1", ...).' }),
+        fields: jsonObject.meta({ description: 'The value of each mapped template field, by name.' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'Since 2026-11-23. Only for an instance of a mapped task (mapIndex >= 0): the elements of the lists it maps over ' +
+          'at its map index (dynamic task mapping).',
+      }),
     heartbeatIntervalSeconds: z.number().int().positive(),
   })
   .meta({ description: 'What the runner needs to run the attempt.' });
@@ -101,6 +115,7 @@ export const ERROR_REASONS = [
   'invalid_state',
   'not_running',
   'pool_full',
+  'mapped_input',
   'internal_error',
 ] as const;
 

@@ -34,7 +34,7 @@ export interface RouteSpec {
   request?: z.ZodType;
   success: { status: 200 | 201 | 204; description: string; schema?: z.ZodType };
   /** Error statuses this route may answer besides 400 and 500. */
-  errors: Array<401 | 403 | 404 | 409>;
+  errors: Array<401 | 403 | 404 | 409 | 422>;
   /** The `detail.reason` values of this route's 409 answers. */
   conflictReasons?: string[];
   /** Path and query parameters besides the shared ones (`{id}`, `{key}`), described inline. */
@@ -96,7 +96,7 @@ export const ROUTES: Record<OperationId, RouteSpec> = {
     authenticated: true,
     request: startRequestSchema,
     success: { status: 200, description: 'The attempt runs; here is what it needs.', schema: startedAttemptSchema },
-    errors: taskInstanceErrors,
+    errors: [...taskInstanceErrors, 422],
     conflictReasons: ['running_elsewhere', 'invalid_state', 'pool_full'],
   },
   heartbeatTaskInstance: {

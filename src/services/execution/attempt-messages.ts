@@ -34,8 +34,17 @@ export interface StartedAttempt {
     firstRescheduleDate: string | null;
   };
   params: Record<string, unknown>;
-  /** `return_value` XComs of the upstream and argument tasks, by task id; missing ones are omitted. */
+  /**
+   * `return_value` XComs of the upstream and argument tasks, by task id; missing ones are omitted. A
+   * mapped upstream's is the list of its instances' values by map index (the value at this instance's
+   * own map index when both are in the same mapped task group).
+   */
   upstreamXComs: Record<string, unknown>;
+  /**
+   * Since 2026-11-23. Only for an instance of a mapped task (map index >= 0): the value of each
+   * `mapped` / `map_item` TaskFlow argument by position ("0", "1", ...) and of each mapped template field by name.
+   */
+  mappedInputs?: { args: Record<string, unknown>; fields: Record<string, unknown> };
   heartbeatIntervalSeconds: number;
 }
 

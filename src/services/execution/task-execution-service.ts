@@ -2,7 +2,7 @@ import { NotFoundError, type UpdraftError } from '../../core/errors.ts';
 import type { DagRunKey, TaskAttemptKey, TaskInstanceKey } from '../../core/model/keys.ts';
 import { formatTaskInstanceKey } from '../../core/model/keys.ts';
 import type { AssetEventRecord, TaskInstanceRecord } from '../../core/model/records.ts';
-import type { SerializedTask } from '../../core/model/serialized-dag.ts';
+import type { SerializedDag, SerializedTask } from '../../core/model/serialized-dag.ts';
 import type { AttemptEndState, TerminalAttemptState } from '../../core/model/states.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
@@ -24,7 +24,10 @@ import {
 } from './attempt-decisions.ts';
 import type { DagRunStates, FinishAttemptRequest, HeartbeatRequest, StartAttemptRequest, StartedAttempt } from './attempt-messages.ts';
 import { XComNotFoundError } from './errors.ts';
-import { prefetchedXComTaskIds, resolveParams } from './run-context.ts';
+import { resolveParams } from './run-context.ts';
+import { isMappedTask, MappedInputError, resolveMappedInputs, type MappedInputs } from './mapped-inputs.ts';
+import { StartXComReads } from './start-xcom-reads.ts';
+import { readUpstreamXComs } from './upstream-xcoms.ts';
 import { assertTokenForRun, assertTokenForTaskInstance, staleAttemptError } from './token-scope.ts';
 import { RETURN_VALUE_KEY, XComValues } from './xcom-values.ts';
 import { RunFactsCache, type RunFacts } from '../run-facts-cache.ts';
@@ -117,8 +120,10 @@ export class TaskExecutionService {
     // Stale XComs of an earlier attempt must not leak into this one (Airflow clears them too). A first
     // try has no earlier attempt (clearing a task instance moves its try number on), so the hot path
     // skips the listing; a try resuming from a deferral keeps what it pushed before deferring.
-    const [upstreamXComs] = await Promise.all([
-      this.prefetchXComs(token, task, version.serialized.tasks),
+    const reads = new StartXComReads(token, this.xcoms, this.deps.metastore);
+    const [upstreamXComs, mappedInputs] = await Promise.all([
+      task ? readUpstreamXComs(token, task, version.serialized, reads) : {},
+      task ? this.mappedInputsOf(token, request.workerId, task, version.serialized, reads) : undefined,
       token.tryNumber > 1 && ti.nextMethod === null ? this.xcoms.clear(token) : undefined,
     ]);
     return {
@@ -143,8 +148,31 @@ export class TaskExecutionService {
       },
       params: resolveParams(version.serialized.params, run.conf),
       upstreamXComs,
+      ...(mappedInputs ? { mappedInputs } : {}),
       heartbeatIntervalSeconds: this.deps.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
     };
+  }
+
+  /**
+   * A mapped instance's elements. When they cannot be found the attempt is failed here (retries apply)
+   * before the start is refused: the runner cannot run it, and waiting for the heartbeat timeout
+   * would only delay the same outcome.
+   */
+  private async mappedInputsOf(
+    token: TaskAttemptKey,
+    workerId: string,
+    task: SerializedTask,
+    dag: Pick<SerializedDag, 'tasks' | 'taskGroups'>,
+    reads: StartXComReads,
+  ): Promise<MappedInputs | undefined> {
+    try {
+      return await resolveMappedInputs(token, task, dag, reads);
+    } catch (error) {
+      if (!(error instanceof MappedInputError)) throw error;
+      const endDate = this.deps.clock.now();
+      await this.finish(token, token, { state: 'failed', workerId, endDate, retryable: true, error: `${error.name}: ${error.message}` });
+      throw error;
+    }
   }
 
   async heartbeat(token: TaskAttemptKey, target: TaskInstanceKey, request: HeartbeatRequest): Promise<void> {
@@ -211,7 +239,9 @@ export class TaskExecutionService {
   /** Any task instance of the token's run may be read: a task pulls from any task of its run. */
   async getXCom(token: TaskAttemptKey, target: TaskInstanceKey, key: string): Promise<{ key: string; value: unknown }> {
     assertTokenForRun(token, target);
-    const value = await this.xcoms.get(target, key);
+    let value = await this.xcoms.get(target, key);
+    // A mapped task's XCom, read without a map index, is the list of its instances' values (as Airflow).
+    if (value === undefined && target.mapIndex === -1) value = await this.mappedXComs(target, key);
     if (value === undefined) {
       throw new XComNotFoundError(
         `${formatTaskInstanceKey(target)} has no XCom "${key}"; the task may not have run yet or pushed nothing under that key.`,
@@ -313,6 +343,15 @@ export class TaskExecutionService {
     return transitionTaskInstance(this.deps.metastore, key, changes, condition, explain);
   }
 
+  /** The values of a mapped task's instances under `key`; undefined when the task is not mapped. */
+  private async mappedXComs(target: TaskInstanceKey, key: string): Promise<unknown[] | undefined> {
+    const run = await this.runs.get(target);
+    if (!run) return undefined;
+    const version = await this.deps.dagVersions.get(run.dagId, run.versionId);
+    const task = version.serialized.tasks.find((candidate) => candidate.taskId === target.taskId);
+    return task && isMappedTask(task) ? this.xcoms.getMapped(target, target.taskId, key) : undefined;
+  }
+
   private findTask(run: RunFacts, tasks: readonly SerializedTask[], taskId: string): SerializedTask | undefined {
     const task = tasks.find((candidate) => candidate.taskId === taskId);
     if (!task) {
@@ -324,23 +363,6 @@ export class TaskExecutionService {
       });
     }
     return task;
-  }
-
-  private async prefetchXComs(
-    token: TaskAttemptKey,
-    task: SerializedTask | undefined,
-    tasks: readonly SerializedTask[],
-  ): Promise<Record<string, unknown>> {
-    if (!task) return {};
-    const taskIds = prefetchedXComTaskIds(task, tasks);
-    const values = await Promise.all(
-      taskIds.map((taskId) => this.xcoms.get({ dagId: token.dagId, runId: token.runId, taskId, mapIndex: -1 }, RETURN_VALUE_KEY)),
-    );
-    const found: Record<string, unknown> = {};
-    taskIds.forEach((taskId, index) => {
-      if (values[index] !== undefined) found[taskId] = values[index];
-    });
-    return found;
   }
 }
 

@@ -1,5 +1,6 @@
 import { UpdraftError } from '../../core/errors.ts';
-import type { TaskInstanceKey } from '../../core/model/keys.ts';
+import type { DagRunKey, TaskInstanceKey } from '../../core/model/keys.ts';
+import type { XComRecord } from '../../core/model/records.ts';
 import { formatTaskInstanceKey } from '../../core/model/keys.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
@@ -10,6 +11,8 @@ import type { ObjectStore } from '../../core/ports/object-store.ts';
 export const XCOM_INLINE_LIMIT_BYTES = 64 * 1024;
 
 export const RETURN_VALUE_KEY = 'return_value';
+
+const OBJECT_READS_IN_FLIGHT = 16;
 
 /** `xcom/<dagId>/<runId>/<taskId>/<mapIndex>/<key>.json`. */
 export function xcomObjectKey(ti: TaskInstanceKey, key: string): string {
@@ -50,13 +53,32 @@ export class XComValues {
   /** `undefined` when there is no such XCom (a stored JSON `null` is returned as `null`). */
   async get(ti: TaskInstanceKey, key: string): Promise<unknown> {
     const record = await this.deps.metastore.getXCom(pick(ti), key);
-    if (!record) return undefined;
+    return record ? this.valueOf(record) : undefined;
+  }
+
+  /**
+   * The values a mapped task's instances pushed under `key`, in map-index order (Airflow's lazy XCom
+   * sequence): instances that pushed nothing are left out.
+   */
+  async getMapped(run: DagRunKey, taskId: string, key: string): Promise<unknown[]> {
+    const records = await this.deps.metastore.listTaskXComs({ dagId: run.dagId, runId: run.runId }, taskId, key);
+    const values: unknown[] = new Array(records.length);
+    // Offloaded values are read a few at a time: a wide map must not open thousands of requests at once.
+    for (let start = 0; start < records.length; start += OBJECT_READS_IN_FLIGHT) {
+      const batch = records.slice(start, start + OBJECT_READS_IN_FLIGHT);
+      const read = await Promise.all(batch.map((record) => this.valueOf(record)));
+      read.forEach((value, offset) => (values[start + offset] = value));
+    }
+    return values.filter((value) => value !== undefined);
+  }
+
+  private async valueOf(record: XComRecord): Promise<unknown> {
     if (record.objectKey === null) return record.value;
     const json = await this.deps.objectStore.getText(record.objectKey);
     if (json === null) {
       this.deps.logger.warn('XCom object is missing from the object store', {
-        ...logKeys(ti),
-        xcom_key: key,
+        ...logKeys(record),
+        xcom_key: record.key,
         object_key: record.objectKey,
       });
       return undefined;
@@ -65,7 +87,7 @@ export class XComValues {
       return JSON.parse(json) as unknown;
     } catch (error) {
       throw new XComValueError(
-        `The stored XCom "${key}" of ${formatTaskInstanceKey(ti)} at "${record.objectKey}" is not valid JSON; push it again.`,
+        `The stored XCom "${record.key}" of ${formatTaskInstanceKey(record)} at "${record.objectKey}" is not valid JSON; push it again.`,
         { cause: error },
       );
     }

@@ -17,6 +17,8 @@ export interface AttemptInfo {
   firstRescheduleDate?: Date | null;
   /** Set when the attempt resumes after its trigger fired (ctx.resume); absent or null on a first run. */
   resume?: TaskResume | null;
+  /** A mapped instance's elements (dynamic task mapping); absent for an unmapped task or from an older server. */
+  mappedInputs?: StartTaskResponse['mappedInputs'];
 }
 
 export function attemptInfoFrom(ti: TaskAttemptKey, started: StartTaskResponse): AttemptInfo {
@@ -33,6 +35,7 @@ export function attemptInfoFrom(ti: TaskAttemptKey, started: StartTaskResponse):
     // An older server does not send it: the sensor then counts its timeout from this run.
     firstRescheduleDate: started.taskInstance.firstRescheduleDate ? new Date(started.taskInstance.firstRescheduleDate) : null,
     resume: resumeOf(started.taskInstance),
+    ...(started.mappedInputs ? { mappedInputs: started.mappedInputs } : {}),
   };
 }
 

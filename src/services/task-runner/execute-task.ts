@@ -1,4 +1,5 @@
-import { TaskDeferred, type TaskContext, type TaskDefinition } from '../../sdk/index.ts';
+import { TaskDeferred, type TaskArg, type TaskContext, type TaskDefinition } from '../../sdk/index.ts';
+import { mappedArgument, mappedTemplateFields } from './mapped-arguments.ts';
 import { airflowIso, dsOf, type AttemptInfo } from './attempt-info.ts';
 import { runBash } from './operators/bash-operator.ts';
 import { renderTemplateFields, templateContext, xcomReferencesIn } from './template-rendering.ts';
@@ -41,8 +42,9 @@ export interface ExecuteOptions {
 /** Renders the task's template fields and runs it by operator. */
 export async function executeTask(options: ExecuteOptions): Promise<ExecutionResult> {
   const { task, info, xcoms, secrets, log, signal } = options;
-  await xcoms.prefetch(xcomReferencesIn(task.templateFields));
-  const fields = renderTemplateFields(task.templateFields, templateContext(info, xcoms));
+  const mapped = mappedTemplateFields(task, info);
+  await xcoms.prefetch(xcomReferencesIn(mapped.toRender));
+  const fields = { ...renderTemplateFields(mapped.toRender, templateContext(info, xcoms)), ...mapped.rendered };
   switch (task.operator) {
     case 'empty':
       return { kind: 'success', returnValue: undefined };
@@ -58,7 +60,7 @@ export async function executeTask(options: ExecuteOptions): Promise<ExecutionRes
       return { kind: 'success', returnValue: result.lastLine };
     }
     case 'taskflow': {
-      const args = await Promise.all(task.args.map((arg) => (arg.kind === 'literal' ? arg.value : argumentFromXCom(xcoms, arg))));
+      const args = await taskArguments(task.args, info, xcoms);
       const ctx = taskContext(info, xcoms, secrets, log, signal, options.outletEvents ?? new OutletEvents(task.taskId, task.outlets ?? []));
       const returned = await untilAborted(Promise.resolve().then(() => task.fn(ctx, ...args)), signal);
       return { kind: 'success', returnValue: returned };
@@ -77,7 +79,7 @@ export async function executeTask(options: ExecuteOptions): Promise<ExecutionRes
         log,
         now: options.now ?? (() => new Date()),
         call: async (fn) => {
-          const args = await Promise.all(task.args.map((arg) => (arg.kind === 'literal' ? arg.value : argumentFromXCom(xcoms, arg))));
+          const args = await taskArguments(task.args, info, xcoms);
           const ctx = taskContext(info, xcoms, secrets, log, signal, options.outletEvents ?? new OutletEvents(task.taskId, task.outlets ?? []));
           return untilAborted(Promise.resolve().then(() => fn(ctx, ...args)), signal);
         },
@@ -134,6 +136,17 @@ export function taskContext(
       throw new TaskDeferred(options);
     },
   };
+}
+
+/** TaskFlow arguments after the context, by kind: written in the DAG file, an upstream's XCom, or a mapped element. */
+function taskArguments(args: readonly TaskArg[], info: AttemptInfo, xcoms: XComAccess): Promise<unknown[]> {
+  return Promise.all(
+    args.map((arg, position) => {
+      if (arg.kind === 'literal') return arg.value;
+      if (arg.kind === 'xcom') return argumentFromXCom(xcoms, arg);
+      return mappedArgument(info, position);
+    }),
+  );
 }
 
 /**

@@ -20,6 +20,7 @@ import { ExecutionTimeoutError, WorkerDeadlineError } from './errors.ts';
 import type { SecretMasker } from '../secrets/secret-masker.ts';
 import { describeError, TaskLog, type TaskLogLevel } from './task-log.ts';
 import { keyOfFileloc } from '../dag-processing/dag-files.ts';
+import type { MappedOverKeys } from './mapped-return-check.ts';
 
 /**
  * Tasks whose code runs in another language's process. The worker does not start such an attempt
@@ -103,6 +104,7 @@ export async function runExternalTask(
   workload: ExecuteTaskWorkload,
   task: TaskDefinition,
   deps: ExternalTaskDeps,
+  mappedOver: MappedOverKeys = new Map(),
 ): Promise<ExternalTaskOutcome> {
   const now = deps.now ?? (() => new Date());
   const ti = workload.ti;
@@ -121,7 +123,7 @@ export async function runExternalTask(
     }
     log.info(`Running ${script}:${String(task.templateFields.callable)} of ${formatTaskInstanceKey(ti)} in a Python process on worker ${deps.workerId}`);
 
-    const ended = await runChild(workload, task, scriptPath, workDir, deps, log);
+    const ended = await runChild(workload, task, scriptPath, workDir, deps, log, mappedOver);
     const outcome = await outcomeOf(ended, workload, deps, log, now);
     if (outcome === 'nothing_ran') {
       if (ended.code === EXTERNAL_EXIT_CODES.startUnavailable) {
@@ -157,6 +159,7 @@ function runChild(
   workDir: string,
   deps: ExternalTaskDeps,
   log: TaskLog,
+  mappedOver: MappedOverKeys,
 ): Promise<ChildEnd> {
   const env: NodeJS.ProcessEnv = {
     // A minimal environment: the worker's own credentials and settings stay out of task code.
@@ -173,6 +176,10 @@ function runChild(
     UPDRAFT_TASK_DO_XCOM_PUSH: String(task.doXcomPush),
     // A bundle built by an older SDK may lack outlets.
     UPDRAFT_TASK_OUTLETS: JSON.stringify((task.outlets ?? []).map((outlet) => outlet.uri)),
+    // Dynamic task mapping: the instance's map index (-1 when not mapped), and this task's XCom keys
+    // that a mapped task maps over (key → who), which must be lists.
+    UPDRAFT_MAP_INDEX: String(workload.ti.mapIndex),
+    UPDRAFT_TASK_MAPPED_OVER: JSON.stringify(Object.fromEntries(mappedOver)),
   };
   const child = spawn(deps.python?.command ?? 'python3', [deps.python?.clientPath ?? DEFAULT_CLIENT_PATH], {
     cwd: workDir,

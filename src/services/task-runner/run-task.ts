@@ -21,7 +21,8 @@ import type { Dag } from '../../sdk/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { toJsonValue } from './json-value.ts';
 import { describeError, TaskLog } from './task-log.ts';
-import { XComAccess } from './xcom-access.ts';
+import { sameMappedGroupTaskIds, XComAccess } from './xcom-access.ts';
+import { checkMappedReturnValue, mappedOverKeys } from './mapped-return-check.ts';
 import { OutletEvents } from './outlet-events.ts';
 import { TaskSecretAccess } from './secret-access.ts';
 import { callbackEventFor, callbacksOf, DEFAULT_CALLBACK_TIMEOUT_MS, runTaskCallbacks } from './task-callbacks.ts';
@@ -99,7 +100,9 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
     .load(workload.bundleKey)
     .then((module) => findDagTask(module, ti))
     .catch((error: unknown) => ({ error }));
-  if ('task' in lookup && lookup.task.operator === 'python') return runExternalTask(workload, lookup.task, deps);
+  if ('task' in lookup && lookup.task.operator === 'python') {
+    return runExternalTask(workload, lookup.task, deps, mappedOverKeys(lookup.dag, lookup.task));
+  }
   const client = new ExecutionApiClient({ baseUrl: deps.apiBaseUrl, token: workload.token, fetch: deps.fetch });
   let started: StartTaskResponse;
   try {
@@ -143,7 +146,11 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
   const onStop = () => controller.abort(deps.stopSignal?.reason);
   if (deps.stopSignal?.aborted) onStop();
   else deps.stopSignal?.addEventListener('abort', onStop, { once: true });
-  const xcoms = new XComAccess(client, ti, started.upstreamXComs ?? {});
+  const mappedOver = 'task' in lookup ? mappedOverKeys(lookup.dag, lookup.task) : new Map<string, string>();
+  const xcoms = new XComAccess(client, ti, started.upstreamXComs ?? {}, {
+    mappedOver,
+    sameMappedGroup: 'task' in lookup && ti.mapIndex >= 0 ? sameMappedGroupTaskIds(lookup.dag, lookup.task) : undefined,
+  });
   const secrets = new TaskSecretAccess(client, log.masker);
   const outletEvents = new OutletEvents(ti.taskId, ('task' in lookup ? lookup.task.outlets : undefined) ?? []);
   const callbackTimeoutMs = () =>
@@ -193,6 +200,8 @@ async function runStartedAttempt(workload: ExecuteTaskWorkload, deps: TaskRunner
       log.info(result.message);
       finish = { state: 'skipped' };
     } else {
+      // Before any skip is sent: a list a mapped task cannot map over fails this attempt instead.
+      checkMappedReturnValue(task, mappedOver, result.returnValue);
       // A branching operator's skips are recorded before its success, so the fast path cascades them.
       if (result.skipDownstream) await sendSkips(client, ti, result.skipDownstream, log);
       finish = { state: 'success' };

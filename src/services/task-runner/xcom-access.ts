@@ -1,7 +1,16 @@
 import type { TaskInstanceKey } from '../../core/model/keys.ts';
 import type { ExecutionApiClient } from '../../http/execution-api-client.ts';
+import type { Dag, TaskDefinition } from '../../sdk/index.ts';
+import { checkMappedPush, type MappedOverKeys } from './mapped-return-check.ts';
 
 export const RETURN_VALUE_KEY = 'return_value';
+
+export interface XComAccessOptions {
+  /** This task's keys that another task maps over: a push under one must be a list. */
+  mappedOver?: MappedOverKeys;
+  /** Tasks of this instance's mapped task group: pulls address their instance at this map index. */
+  sameMappedGroup?: ReadonlySet<string>;
+}
 
 /**
  * XCom reads and writes of one attempt. The start answer already carries the upstream return values, so
@@ -16,6 +25,7 @@ export class XComAccess {
     private readonly client: Pick<ExecutionApiClient, 'getXCom' | 'setXCom'>,
     private readonly self: TaskInstanceKey,
     upstreamXComs: Record<string, unknown>,
+    private readonly options: XComAccessOptions = {},
   ) {
     for (const [taskId, value] of Object.entries(upstreamXComs)) this.known.set(cacheKey(taskId, RETURN_VALUE_KEY), value);
   }
@@ -53,13 +63,26 @@ export class XComAccess {
   }
 
   async push(key: string, value: unknown): Promise<void> {
+    if (this.options.mappedOver) checkMappedPush(this.self.taskId, this.options.mappedOver, key, value);
     await this.client.setXCom(this.self, key, value);
   }
 
   private keyOf(taskId: string): TaskInstanceKey {
-    // Pulls address the unmapped instance of the other task, as Airflow's default map_indexes does.
-    return { dagId: this.self.dagId, runId: this.self.runId, taskId, mapIndex: taskId === this.self.taskId ? this.self.mapIndex : -1 };
+    // Pulls address the unmapped instance of the other task (the API answers a mapped task's list for
+    // it), except within a mapped task group, where they address the same map index, as Airflow does.
+    const sameIndex = taskId === this.self.taskId || this.options.sameMappedGroup?.has(taskId) === true;
+    return { dagId: this.self.dagId, runId: this.self.runId, taskId, mapIndex: sameIndex ? this.self.mapIndex : -1 };
   }
+}
+
+/** The other tasks of `task`'s mapped task group (empty when it is in none). */
+export function sameMappedGroupTaskIds(dag: Pick<Dag, 'tasks'> | undefined, task: Pick<TaskDefinition, 'taskId' | 'mappedGroupId'>): Set<string> {
+  const ids = new Set<string>();
+  if (!dag || task.mappedGroupId === undefined) return ids;
+  for (const other of dag.tasks.values()) {
+    if (other.taskId !== task.taskId && other.mappedGroupId === task.mappedGroupId) ids.add(other.taskId);
+  }
+  return ids;
 }
 
 function cacheKey(taskId: string, key: string): string {

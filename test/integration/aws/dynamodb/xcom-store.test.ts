@@ -64,6 +64,23 @@ describe('DynamoDbMetastore XComs', () => {
     await store.deleteXComs(ti('never_pushed'));
   });
 
+  it("lists a mapped task's XComs under one key by map index, across pages", async () => {
+    const big = 'x'.repeat(60 * 1024);
+    for (const mapIndex of [12, 2, 0, 1, 10]) await store.putXCom(xcom(ti('fan', mapIndex), 'return_value', { mapIndex, big }));
+    await store.putXCom(xcom(ti('fan', 3), 'other', 'not this key'));
+    await store.putXCom(xcom(ti('fan'), 'return_value', 'the unmapped placeholder'));
+    await store.putXCom(xcom(ti('fan_out', 4), 'return_value', 'another task whose id starts alike'));
+    // 60 KB items: DynamoDB pages a query at 1 MB, so 30 of them take two pages.
+    for (let mapIndex = 20; mapIndex < 50; mapIndex++) await store.putXCom(xcom(ti('fan', mapIndex), 'return_value', { mapIndex, big }));
+
+    const listed = await store.listTaskXComs({ dagId: 'xcoms', runId: 'manual__1' }, 'fan', 'return_value');
+    const expected = [0, 1, 2, 10, 12, ...Array.from({ length: 30 }, (_, i) => 20 + i)];
+    expect(listed.map((record) => record.mapIndex)).toEqual(expected);
+    expect(listed.map((record) => (record.value as { mapIndex: number }).mapIndex)).toEqual(expected);
+    expect(await store.listTaskXComs({ dagId: 'xcoms', runId: 'manual__1' }, 'fan', 'absent')).toEqual([]);
+    expect(await store.listTaskXComs({ dagId: 'xcoms', runId: 'manual__2' }, 'fan', 'return_value')).toEqual([]);
+  });
+
   it('deletes more XComs than one batch holds', async () => {
     for (let i = 0; i < 40; i++) await store.putXCom(xcom(ti('many'), `key_${i}`, i));
     expect(await store.listXComs(ti('many'))).toHaveLength(40);

@@ -35,12 +35,12 @@ describe('the OpenAPI document', () => {
     expect(operations.sort()).toEqual([...OPERATION_IDS].sort());
     expect(doc.components.parameters.ApiVersion?.schema.enum).toEqual(['2026-11-23', '2026-11-22', '2026-06-01']);
     expect(doc['x-updraft-api-versions'].map((v) => [v.version, v.changes.map((c) => c.name)])).toEqual([
-      ['2026-11-23', ['AddFirstRescheduleDateToStartAnswer']],
+      ['2026-11-23', ['AddFirstRescheduleDateToStartAnswer', 'AddMappedInputsToStartAnswer']],
       ['2026-11-22', ['AddRunAfterToStartAnswer', 'RenameRetryToRetryable']],
       ['2026-06-01', []],
     ]);
     const start = doc.paths['/execution/task-instances/{id}/run']?.patch;
-    expect(Object.keys(start?.responses ?? {})).toEqual(['200', '400', '401', '403', '404', '409', '500']);
+    expect(Object.keys(start?.responses ?? {})).toEqual(['200', '400', '401', '403', '404', '409', '422', '500']);
     expect(doc.components.schemas.FinishRequest?.required).toEqual(['state', 'workerId', 'endDate']);
     expect(doc.components.schemas.FinishRequest?.properties).toHaveProperty('retryable');
     expect(Object.keys(doc.components.schemas).sort()).toEqual(

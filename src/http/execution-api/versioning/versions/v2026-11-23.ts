@@ -21,4 +21,17 @@ changes.push({
   },
 });
 
+// Dynamic task mapping: a mapped instance's elements come with its start answer.
+changes.push({
+  name: 'AddMappedInputsToStartAnswer',
+  description:
+    "The start answer carries `mappedInputs` for an instance of a mapped task: the elements of the lists it maps over at " +
+    'its map index, by TaskFlow argument position and by template field name. Older clients never see the field.',
+  responses: {
+    startTaskInstance: whenObject((body) => {
+      delete body.mappedInputs;
+    }),
+  },
+});
+
 export const v2026_11_23: ApiVersion = { date: '2026-11-23', changes };
