@@ -81,6 +81,10 @@ export class DagBuilder implements TaskRefOwner {
     for (const arg of draft.args) {
       if (arg.kind === 'xcom') this.addEdge(arg.taskId, draft.taskId);
     }
+    // A mapped task waits for the tasks whose output it maps over: their lists decide its instances.
+    for (const input of draft.expandInputs ?? []) {
+      if (input.source.kind === 'xcom') this.addEdge(input.source.taskId, draft.taskId);
+    }
     return createTaskRef<T>(this, draft.taskId);
   }
 

@@ -14,10 +14,23 @@
  */
 export { dag, isDag, type Dag } from './dag.ts';
 export type { DagOptions } from './dag-options.ts';
-export { task, type TaskFactory, type TaskflowArg, type TaskflowOptions } from './task.ts';
-export { bash, BASH_TEMPLATE_FIELDS, type BashOptions } from './operators/bash.ts';
+export {
+  task,
+  type DropFirst,
+  type MappedTaskPartial,
+  type TaskCallable,
+  type TaskFactory,
+  type TaskflowArg,
+  type TaskflowArgs,
+  type TaskflowOptions,
+} from './task.ts';
+export { bash, BASH_TEMPLATE_FIELDS, type BashExpandFields, type BashOptions, type BashPartial, type BashPartialOptions } from './operators/bash.ts';
 export { empty, type EmptyOptions } from './operators/empty.ts';
-export { pythonTask, PYTHON_TASK_FIELDS, type PythonTaskOptions } from './operators/python-task.ts';
+export { pythonTask, PYTHON_TASK_FIELDS, type PythonTaskOptions, type PythonTaskPartial } from './operators/python-task.ts';
+// Dynamic task mapping: expand()/partial() live on task, bash, pythonTask and taskGroup.
+export { isMapItem, type MapItem } from './map-item.ts';
+export type { MapArg, MapArgs } from './mapping.ts';
+export { elementIndexes, mappedInstanceCount, type MapSource, type MappedInput, type MappedInputTarget } from './mapping-types.ts';
 export { chain } from './chain.ts';
 // DAG shapes: task groups, branching, short circuit, latest only, setup and teardown.
 export { taskGroup, type TaskGroupOptions } from './task-group.ts';

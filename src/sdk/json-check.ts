@@ -1,3 +1,4 @@
+import { isMapItem } from './map-item.ts';
 import { isTaskRef, isXComArg } from './task-ref.ts';
 
 /**
@@ -26,6 +27,9 @@ export function jsonProblem(value: unknown, path: string, seen: Set<object> = ne
   const object = value as object;
   if (isTaskRef(object) || isXComArg(object)) {
     return `${path} holds the output of task "${object.taskId}" inside a literal; pass task outputs as direct arguments of the task call`;
+  }
+  if (isMapItem(object)) {
+    return `${path} holds the item of mapped task group "${object.groupId}" inside a literal; pass the item as a direct argument of the task call`;
   }
   if (object instanceof Date) return `${path} is a Date, which JSON turns into a string; pass date.toISOString()`;
   if (seen.has(object)) return `${path} refers back to itself, which JSON cannot hold`;

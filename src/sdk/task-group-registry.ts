@@ -1,3 +1,4 @@
+import type { MapSource } from './mapping-types.ts';
 import { DagDefinitionError } from './errors.ts';
 import type { DefaultArgs } from './task-options.ts';
 import type { DependencyRole } from './task-ref.ts';
@@ -9,6 +10,8 @@ export interface TaskGroupInfo {
   prefixGroupId: boolean;
   tooltip: string | null;
   defaultArgs: DefaultArgs;
+  /** The list a mapped task group (`taskGroup.expand()`) maps over; absent for a plain group. */
+  expand?: MapSource;
 }
 
 /**
@@ -24,6 +27,8 @@ export interface TaskGroupDefinition {
   readonly parentGroupId: string | null;
   readonly tooltip: string | null;
   readonly prefixGroupId: boolean;
+  /** A mapped task group's list (`taskGroup.expand()`); absent for a plain group. */
+  readonly expand?: MapSource;
 }
 
 interface GroupRecord extends TaskGroupDefinition {
@@ -33,6 +38,7 @@ interface GroupRecord extends TaskGroupDefinition {
 /** The fields of a task definition that groups and setup/teardown roles decide. */
 export interface TaskShapeFields {
   taskGroupId?: string;
+  mappedGroupId?: string;
   isSetup?: boolean;
   isTeardown?: boolean;
   onFailureFailDagrun?: boolean;
@@ -77,12 +83,19 @@ export class TaskGroupRegistry {
         `DAG "${this.dagId}": task group "${groupId}" is defined twice, or a task already has that id; give every group and task its own id.`,
       );
     }
+    const mappedParent = this.openMappedGroupId();
+    if (info.expand !== undefined && mappedParent !== null) {
+      throw new DagDefinitionError(
+        `DAG "${this.dagId}": mapped task group "${groupId}" is inside mapped task group "${mappedParent}": nested mapping is not supported. Use a plain taskGroup() inside, or map the outer group over the combined list.`,
+      );
+    }
     const record: GroupRecord = Object.freeze({
       groupId,
       parentGroupId: this.stack.at(-1)?.groupId ?? null,
       tooltip: info.tooltip,
       prefixGroupId: info.prefixGroupId,
       defaultArgs: info.defaultArgs,
+      ...(info.expand !== undefined ? { expand: info.expand } : {}),
     });
     this.groups.set(groupId, record);
     this.stack.push(record);
@@ -95,6 +108,24 @@ export class TaskGroupRegistry {
 
   hasGroup(id: string): boolean {
     return this.groups.has(id);
+  }
+
+  /** Whether the group's build function is running (tasks added now land inside it, nested or not). */
+  isOpen(groupId: string): boolean {
+    return this.stack.some((group) => group.groupId === groupId);
+  }
+
+  /** The open mapped task group tasks added now are expanded with, or null. */
+  openMappedGroupId(): string | null {
+    return this.stack.find((group) => group.expand !== undefined)?.groupId ?? null;
+  }
+
+  /** The mapped task group holding the task (directly or through plain groups nested in it), if any. */
+  private mappedGroupOf(taskId: string): string | undefined {
+    for (let group = this.groupOfTask.get(taskId); group !== undefined; group = this.groups.get(group)?.parentGroupId ?? undefined) {
+      if (this.groups.get(group)?.expand !== undefined) return group;
+    }
+    return undefined;
   }
 
   placeTask(taskId: string): void {
@@ -169,8 +200,8 @@ export class TaskGroupRegistry {
 
   /** The groups defined, in definition order. */
   definitions(): TaskGroupDefinition[] {
-    return [...this.groups.values()].map(({ groupId, parentGroupId, tooltip, prefixGroupId }) =>
-      Object.freeze({ groupId, parentGroupId, tooltip, prefixGroupId }),
+    return [...this.groups.values()].map(({ groupId, parentGroupId, tooltip, prefixGroupId, expand }) =>
+      Object.freeze({ groupId, parentGroupId, tooltip, prefixGroupId, ...(expand !== undefined ? { expand } : {}) }),
     );
   }
 
@@ -179,6 +210,8 @@ export class TaskGroupRegistry {
     const fields: TaskShapeFields = {};
     const group = this.groupOfTask.get(taskId);
     if (group !== undefined) fields.taskGroupId = group;
+    const mappedGroup = this.mappedGroupOf(taskId);
+    if (mappedGroup !== undefined) fields.mappedGroupId = mappedGroup;
     if (this.setups.has(taskId)) fields.isSetup = true;
     const teardown = this.teardowns.get(taskId);
     if (teardown !== undefined) {

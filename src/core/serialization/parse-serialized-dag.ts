@@ -1,11 +1,12 @@
 import { ValidationError } from '../errors.ts';
 import type { SerializedDag } from '../model/serialized-dag.ts';
+import { checkMapping } from './check-mapping.ts';
 import { serializedDagSchema } from './serialized-dag-schema.ts';
 
 /**
  * Validates a serialized DAG read from storage or produced by the DAG processor: the shape (unknown
  * fields refused) and the graph (unique task ids, upstream ids that exist, tasks in topological order,
- * sorted upstream ids, XCom arguments only from upstream tasks). Throws ValidationError naming the
+ * sorted upstream ids, XCom arguments only from upstream tasks, consistent dynamic task mapping). Throws ValidationError naming the
  * first bad field as a dotted path, e.g. `tasks.2.triggerRule`.
  */
 export function parseSerializedDag(json: unknown): SerializedDag {
@@ -50,4 +51,5 @@ function checkGraph(dag: SerializedDag): void {
     });
     seen.add(task.taskId);
   });
+  checkMapping(dag, fail);
 }

@@ -76,6 +76,7 @@ function taskGroupFields(dag: Dag): Pick<SerializedDag, 'taskGroups'> {
     taskGroups[group.groupId] = {
       ...(group.parentGroupId !== null ? { parentGroupId: group.parentGroupId } : {}),
       ...(group.tooltip !== null ? { tooltip: group.tooltip } : {}),
+      ...(group.expand !== undefined ? { expand: group.expand } : {}),
     };
   }
   return { taskGroups };
@@ -125,5 +126,8 @@ function serializeTask(task: TaskDefinition): SerializedTask {
     ...(task.isSetup === true ? { isSetup: true } : {}),
     ...(task.isTeardown === true ? { isTeardown: true } : {}),
     ...(task.onFailureFailDagrun === true ? { onFailureFailDagrun: true } : {}),
+    // Dynamic task mapping: omitted when not mapped.
+    ...(task.expandInputs !== undefined ? { expandInputs: [...task.expandInputs] } : {}),
+    ...(task.mappedGroupId !== undefined ? { mappedGroupId: task.mappedGroupId } : {}),
   };
 }

@@ -4,6 +4,8 @@ import {
   type SerializedAsset,
   type SerializedAssetCondition,
   type SerializedDag,
+  type SerializedMapSource,
+  type SerializedMappedInput,
   type SerializedParam,
   type SerializedTask,
   type SerializedTaskArg,
@@ -71,7 +73,26 @@ export const serializedParamSchema = z.strictObject({
 export const serializedTaskArgSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('literal'), value: jsonValue }),
   z.strictObject({ kind: z.literal('xcom'), taskId: id, key: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('mapped') }),
+  z.strictObject({ kind: z.literal('map_item'), groupId: id }),
 ]);
+
+export const serializedMapSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('literal'), values: z.array(jsonValue) }),
+  z.strictObject({ kind: z.literal('xcom'), taskId: id, key: z.string().min(1) }),
+]);
+
+/** The model's MappedInput has readonly fields: `.readonly()` keeps the inferred type equal to it. */
+export const serializedMappedInputSchema = z
+  .strictObject({
+    target: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('arg'), index: z.number().int().nonnegative() }),
+        z.strictObject({ kind: z.literal('field'), name: z.string().min(1) }),
+      ]),
+    source: serializedMapSourceSchema,
+  })
+  .readonly();
 
 export const serializedTaskSchema = z.strictObject({
   taskId: id,
@@ -104,11 +125,15 @@ export const serializedTaskSchema = z.strictObject({
   waitForDownstream: z.boolean().optional(),
   // Concurrency limits: absent when unlimited.
   maxActiveTisPerDag: z.number().int().positive().optional(),
+  // Dynamic task mapping: absent when not mapped.
+  expandInputs: z.array(serializedMappedInputSchema).min(1).optional(),
+  mappedGroupId: id.optional(),
 });
 
 export const serializedTaskGroupSchema = z.strictObject({
   parentGroupId: id.optional(),
   tooltip: z.string().optional(),
+  expand: serializedMapSourceSchema.optional(),
 });
 
 export const serializedDagSchema = z.strictObject({
@@ -150,4 +175,6 @@ export type SchemaMatchesModel = [
   Assert<Equal<z.infer<typeof serializedTimetableSchema>, SerializedTimetable>>,
   Assert<Equal<z.infer<typeof serializedAssetSchema>, SerializedAsset>>,
   Assert<Equal<z.infer<typeof serializedTaskGroupSchema>, SerializedTaskGroup>>,
+  Assert<Equal<z.infer<typeof serializedMapSourceSchema>, SerializedMapSource>>,
+  Assert<Equal<z.infer<typeof serializedMappedInputSchema>, SerializedMappedInput>>,
 ];

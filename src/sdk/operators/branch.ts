@@ -1,6 +1,6 @@
 import type { TaskContext } from '../context.ts';
 import { DagDefinitionError } from '../errors.ts';
-import { TASKFLOW_OPTION_KEYS, taskflowFactory, type TaskFactory, type TaskflowOptions } from '../task.ts';
+import { TASKFLOW_OPTION_KEYS, taskflowFactory, type TaskCallable, type TaskflowOptions } from '../task.ts';
 import { describe } from '../task-options.ts';
 
 /**
@@ -35,8 +35,8 @@ export type BranchChoice = string | readonly string[] | null | undefined;
 export function branch<A extends unknown[]>(
   options: TaskflowOptions,
   fn: (ctx: TaskContext, ...args: A) => BranchChoice | Promise<BranchChoice>,
-): TaskFactory<A, BranchChoice> {
-  return taskflowFactory('branch', options, fn, TASKFLOW_OPTION_KEYS, () => ({ operator: 'branch' })) as unknown as TaskFactory<A, BranchChoice>;
+): TaskCallable<A, BranchChoice> {
+  return taskflowFactory('branch', options, fn, TASKFLOW_OPTION_KEYS, () => ({ operator: 'branch' })) as unknown as TaskCallable<A, BranchChoice>;
 }
 
 /**
@@ -74,12 +74,12 @@ const SHORT_CIRCUIT_OPTION_KEYS = [...TASKFLOW_OPTION_KEYS, 'ignoreDownstreamTri
  * });
  * ```
  */
-export function shortCircuit<A extends unknown[], R>(options: ShortCircuitOptions, fn: (ctx: TaskContext, ...args: A) => R): TaskFactory<A, R> {
+export function shortCircuit<A extends unknown[], R>(options: ShortCircuitOptions, fn: (ctx: TaskContext, ...args: A) => R): TaskCallable<A, R> {
   return taskflowFactory<ShortCircuitOptions>('shortCircuit', options, fn, SHORT_CIRCUIT_OPTION_KEYS, (resolved, where) => {
     const ignore = resolved.ignoreDownstreamTriggerRules ?? true;
     if (typeof ignore !== 'boolean') {
       throw new DagDefinitionError(`${where}: ignoreDownstreamTriggerRules must be true or false, got ${describe(ignore)}.`);
     }
     return { operator: 'short_circuit', ignoreDownstreamTriggerRules: ignore };
-  }) as unknown as TaskFactory<A, R>;
+  }) as unknown as TaskCallable<A, R>;
 }

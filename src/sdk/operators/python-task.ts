@@ -1,9 +1,11 @@
 import { requireBuilder } from '../dag-builder.ts';
 import { DagDefinitionError } from '../errors.ts';
-import { jsonProblem } from '../json-check.ts';
+import { refuseNestedMapping, requireMappedInputs, toMapSource, type MapArg } from '../mapping.ts';
+import type { MappedInput } from '../mapping-types.ts';
+import { toTaskArg } from '../task-args.ts';
 import type { TaskArg } from '../task-definition.ts';
 import { TASK_OPTION_KEYS, describe, invalidIdReason, rejectUnknownKeys, resolveTaskOptions, type TaskOptions } from '../task-options.ts';
-import { isTaskRef, isXComArg, ownerOf, type TaskRef, type XComArg } from '../task-ref.ts';
+import type { TaskRef } from '../task-ref.ts';
 
 /**
  * Options of `pythonTask()`.
@@ -62,13 +64,53 @@ const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * ```
  */
 export function pythonTask<T = unknown>(options: PythonTaskOptions): TaskRef<T> {
-  const builder = requireBuilder(`pythonTask({ taskId: ${describe(options?.taskId)} })`);
+  return addPythonTask('pythonTask', options, null) as TaskRef<T>;
+}
+
+/**
+ * A Python task with its fixed options (and first arguments, `options.args`), as `pythonTask.partial()`
+ * returns it: `expand()` adds the mapped task.
+ *
+ * @example
+ * ```ts
+ * const perRegion: PythonTaskPartial<number> = pythonTask.partial({ taskId: 'score', script: 'python/score.py' });
+ * perRegion.expand(['eu', 'us']);
+ * ```
+ */
+export interface PythonTaskPartial<T = unknown> {
+  /** Maps the arguments after `options.args`: one instance per combination of the lists' elements (last list fastest). */
+  expand(...mapped: MapArg[]): TaskRef<T[]>;
+}
+
+/**
+ * Prepares a mapped Python task (Airflow's `PythonOperator.partial(...).expand(op_args=...)`, by
+ * position): `options.args` are the first arguments of every instance; `expand(...lists)` maps the
+ * arguments after them, each over a list literal or a task output that is a list, and adds the task.
+ * Its output is the list of the instances' return values, by map index.
+ *
+ * @example
+ * ```ts
+ * import { dag, pythonTask } from 'updraft/sdk';
+ *
+ * export default dag({ dagId: 'scores' }, () => {
+ *   // dags/python/score.py: def main(context, model, region): return len(region)
+ *   pythonTask.partial({ taskId: 'score', script: 'python/score.py', args: ['v2'] }).expand(['eu', 'us', 'ap']);
+ * });
+ * ```
+ */
+pythonTask.partial = function partial<T = unknown>(options: PythonTaskOptions): PythonTaskPartial<T> {
+  return Object.freeze({ expand: (...mapped: MapArg[]) => addPythonTask('pythonTask.partial', options, mapped) as TaskRef<T[]> });
+};
+
+/** `mapped` null: a plain task; otherwise the lists the arguments after `options.args` map over. */
+function addPythonTask(label: string, options: PythonTaskOptions, mapped: readonly unknown[] | null): TaskRef<unknown> {
+  const builder = requireBuilder(`${label}({ taskId: ${describe(options?.taskId)} })`);
   if (typeof options !== 'object' || options === null) {
-    throw new DagDefinitionError(`${builder.where()}: pythonTask() needs an options object, got ${describe(options)}.`);
+    throw new DagDefinitionError(`${builder.where()}: ${label}() needs an options object, got ${describe(options)}.`);
   }
   const where = builder.where(typeof options.taskId === 'string' ? options.taskId : undefined);
   const idProblem = invalidIdReason(options.taskId);
-  if (idProblem) throw new DagDefinitionError(`${where}: pythonTask() needs a taskId that ${idProblem}.`);
+  if (idProblem) throw new DagDefinitionError(`${where}: ${label}() needs a taskId that ${idProblem}.`);
   rejectUnknownKeys(where, options, PYTHON_OPTION_KEYS);
 
   const scriptProblem = invalidScriptReason(options.script);
@@ -83,28 +125,26 @@ export function pythonTask<T = unknown>(options: PythonTaskOptions): TaskRef<T> 
   if (options.doXcomPush !== undefined && typeof options.doXcomPush !== 'boolean') {
     throw new DagDefinitionError(`${where}: doXcomPush must be true or false, got ${describe(options.doXcomPush)}.`);
   }
-  const args = (options.args ?? []).map((value, index): TaskArg => {
-    if (isTaskRef(value) || isXComArg(value)) {
-      const ref = value as TaskRef | XComArg;
-      if (ownerOf(ref) !== builder) {
-        throw new DagDefinitionError(
-          `${where}: args[${index}] is the output of task "${ref.taskId}" from another DAG; a task can only use outputs of its own DAG.`,
-        );
-      }
-      return { kind: 'xcom', taskId: ref.taskId, key: isXComArg(ref) ? ref.key : 'return_value' };
-    }
-    const problem = jsonProblem(value, `args[${index}]`);
-    if (problem) throw new DagDefinitionError(`${where}: ${problem}. Literal arguments are stored as JSON.`);
-    return { kind: 'literal', value: JSON.parse(JSON.stringify(value)) as unknown };
-  });
+  const args: TaskArg[] = (options.args ?? []).map((value, index) => toTaskArg(builder, where, value, `args[${index}]`));
+  let expandInputs: MappedInput[] | undefined;
+  if (mapped !== null) {
+    refuseNestedMapping(builder, where);
+    requireMappedInputs(where, mapped.length);
+    expandInputs = mapped.map((value, offset) => {
+      const index = args.length;
+      args.push({ kind: 'mapped' });
+      return { target: { kind: 'arg', index }, source: toMapSource(builder, where, value, `expand() argument ${offset + 1} (args[${index}])`) };
+    });
+  }
 
-  return builder.addTask<T>({
+  return builder.addTask({
     taskId: options.taskId,
     operator: 'python',
     upstreamTaskIds: new Set(),
     ...resolveTaskOptions(where, options, builder.defaultArgs),
     templateFields: { script: options.script, callable },
     args,
+    ...(expandInputs !== undefined ? { expandInputs } : {}),
     doXcomPush: options.doXcomPush ?? true,
   });
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../src/local/local-stack.ts';
 import {
   attemptLog,
+  mappedReturnValues,
   returnValue,
   startTestStack,
   taskStates,
@@ -39,7 +40,7 @@ describe('example DAGs on the local stack', () => {
   it('parses every example DAG without import errors', async () => {
     expect(await stack.metastore.listImportErrors()).toEqual([]);
     const active = (await stack.metastore.listDags()).filter((dag) => dag.isActive).map((dag) => dag.dagId);
-    expect(active.sort()).toEqual(['branch_trigger_rules', 'branching_example', 'deferrable_example', 'etl_taskflow', 'fan_out_fan_in', 'python_mixed', 'retry_once', 'sensors_example']);
+    expect(active.sort()).toEqual(['branch_trigger_rules', 'branching_example', 'deferrable_example', 'etl_taskflow', 'fan_out_fan_in', 'mapping_example', 'python_mixed', 'retry_once', 'sensors_example']);
   });
 
   it('etl_taskflow passes each return value downstream and load returns the EUR total', async () => {
@@ -69,6 +70,18 @@ describe('example DAGs on the local stack', () => {
     expect(await returnValue(stack, key, 'count_eu_central')).toBe('100');
     expect(await returnValue(stack, key, 'summarize')).toBe(70 + 100 + 70 + 70 + 80 + 70);
   }, 60_000);
+
+  it('mapping_example expands over an upstream list, a literal cross product and a mapped group, and skips an empty map', async () => {
+    const { key, run, states } = await runToEnd('mapping_example');
+    expect(run.state).toBe('success');
+    expect(await mappedReturnValues(stack, key, 'count_rows')).toEqual([100, 130, 100]);
+    expect(await returnValue(stack, key, 'total')).toBe(330);
+    expect(await mappedReturnValues(stack, key, 'scale')).toEqual([200, 260, 200]);
+    expect(await mappedReturnValues(stack, key, 'pair')).toEqual(['a1', 'a2', 'b1', 'b2']);
+    expect(await mappedReturnValues(stack, key, 'per_region.report')).toEqual(['eu=14', 'us=14']);
+    expect(states).toMatchObject({ count_rows: 'removed/0', 'count_rows[2]': 'success/1', nothing_to_do: 'skipped/0' });
+    expect(await attemptLog(stack, key, 'count_rows', 1, 1)).toContain('customers.csv: 130 rows (map index 1)');
+  });
 
   it('retry_once succeeds on the second try and keeps the first attempt’s failure log', async () => {
     const { key, run, states } = await runToEnd('retry_once');

@@ -154,7 +154,16 @@ export async function waitFor<T>(
 /** `{ taskId: "state/tryNumber" }`, the shape tests compare whole runs with. */
 export async function taskStates(stack: LocalStack, key: DagRunKey): Promise<Record<string, string>> {
   const tis = await stack.metastore.listTaskInstances(key);
-  return Object.fromEntries(tis.map((ti) => [ti.taskId, `${ti.state}/${ti.tryNumber}`]));
+  return Object.fromEntries(tis.map((ti) => [ti.mapIndex >= 0 ? `${ti.taskId}[${ti.mapIndex}]` : ti.taskId, `${ti.state}/${ti.tryNumber}`]));
+}
+
+/** The return values of a mapped task's instances, by map index (null where one pushed none). */
+export async function mappedReturnValues(stack: LocalStack, key: DagRunKey, taskId: string): Promise<unknown[]> {
+  const tis = (await stack.metastore.listTaskInstances(key)).filter((ti) => ti.taskId === taskId && ti.mapIndex >= 0);
+  const values = await Promise.all(tis.map((ti) => stack.metastore.getXCom(ti, 'return_value')));
+  return tis.map((ti, index) => ({ mapIndex: ti.mapIndex, value: values[index]?.value ?? null }))
+    .sort((a, b) => a.mapIndex - b.mapIndex)
+    .map((entry) => entry.value);
 }
 
 export function describeTaskInstances(tis: TaskInstanceRecord[]): string {
@@ -179,8 +188,8 @@ function pause(ms: number): Promise<void> {
  * An attempt's task log. The runner writes it just after it reports the attempt's end, so a test that saw
  * the run end waits for it (what a user refreshing the log sees a moment later).
  */
-export async function attemptLog(stack: LocalStack, key: DagRunKey, taskId: string, tryNumber = 1): Promise<string> {
-  return waitFor(`the log of ${taskId} (try ${tryNumber})`, () =>
-    stack.objectStore.getText(taskLogKey({ ...key, taskId, mapIndex: -1, tryNumber })),
+export async function attemptLog(stack: LocalStack, key: DagRunKey, taskId: string, tryNumber = 1, mapIndex = -1): Promise<string> {
+  return waitFor(`the log of ${taskId}${mapIndex >= 0 ? `[${mapIndex}]` : ''} (try ${tryNumber})`, () =>
+    stack.objectStore.getText(taskLogKey({ ...key, taskId, mapIndex, tryNumber })),
   );
 }
