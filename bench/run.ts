@@ -41,6 +41,29 @@ async function runToEnd(stack: LocalStack, dagId: string, timeoutMs: number): Pr
   }
 }
 
+/**
+ * A 10,000-wide map over an upstream's list: the seconds from the list task's end to the first mapped
+ * instance queued, i.e. the pass that creates the instances (and the next that queues them); then the
+ * run is ended.
+ */
+async function measureExpansion(stack: LocalStack, dagId: string): Promise<{ passSeconds: number }> {
+  const run = await triggerDagRun(stack.schedulerDeps, { dagId });
+  const key = { dagId, runId: run.runId };
+  await stack.metastore.updateDagRun(key, { state: 'running', startDate: new Date() }, { state: 'queued' });
+  await stack.runScheduler.scheduleRun(key);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const first = await stack.metastore.getTaskInstance({ ...key, taskId: 'load', mapIndex: 0 });
+    if (first?.queuedAt) {
+      const list = await stack.metastore.getTaskInstance({ ...key, taskId: 'list', mapIndex: -1 });
+      await stack.metastore.updateDagRun(key, { state: 'failed', endDate: new Date() }, { state: 'running' });
+      return { passSeconds: (first.queuedAt.getTime() - list!.endDate!.getTime()) / 1000 };
+    }
+    if (Date.now() > deadline) throw new Error('The 10,000-wide map of the benchmark was not expanded within 120 s.');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const stack = await LocalStack.start({
   home: null,
   dagsFolder: fileURLToPath(new URL('./dags', import.meta.url)),
@@ -64,6 +87,8 @@ try {
   }
 
   const fanout = await runToEnd(stack, 'bench_fanout500', 300_000);
+  const mapped = await runToEnd(stack, 'bench_map1000', 300_000);
+  const expansion = await measureExpansion(stack, 'bench_map10k');
   const floors = await measureFloors(stack.emulators.endpoints);
 
   process.stdout.write(
@@ -72,6 +97,8 @@ try {
       task_latency_p50_ms: round(percentile(gaps, 50), 1),
       task_latency_p95_ms: round(percentile(gaps, 95), 1),
       fanout_tasks_per_second: round(500 / fanout.seconds, 1),
+      map1000_tasks_per_second: round(1001 / mapped.seconds, 1),
+      map10k_list_to_first_queued_seconds: round(expansion.passSeconds, 3),
       floor_ddb_update_ms: round(floors.ddbUpdateMedianMs, 2),
       floor_sqs_roundtrip_ms: round(floors.sqsRoundTripMedianMs, 2),
     })}\n`,

@@ -25,6 +25,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { resolveTokenKey, SecretsManagerBackend } from '../src/aws/secrets-manager/index.ts';
 import { EnvironmentSecretsBackend, MetastoreSecretsBackend, SecretsService } from '../src/services/secrets/index.ts';
 
+/** Mapped instances one finish call's fast path creates (the tick creates the rest of a wider map). */
+const FAST_PATH_MAPPED_INSTANCES_PER_PASS = 2_000;
+
 /** The Task Execution API behind API Gateway / a function URL. */
 
 // Validated at init: a misconfigured function fails its first cold start with the reason in the log.
@@ -75,7 +78,12 @@ async function wire(): Promise<Handler> {
       objectStore,
       // Failures the fast path writes itself (a timed-out try found on its pass) count too.
       metrics,
-      settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}` },
+      settings: {
+        ...DEFAULT_SCHEDULER_SETTINGS,
+        schedulerId: `execution-api-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}`,
+        // A run's instances share one partition (~1,000 writes/s): a wide map's rest is the tick's.
+        maxMappedInstancesPerPass: FAST_PATH_MAPPED_INSTANCES_PER_PASS,
+      },
     });
     onTaskFinished = (run, finished) => scheduler.afterTaskFinished(run, finished);
     // A rescheduled try within 15 minutes goes out at once with an SQS delay; later ones wait for the tick.

@@ -5,6 +5,12 @@ import type { TaskInstanceCondition, TaskInstanceChanges } from '../ports/metast
 import { isMappedTask, mapSourceKey, mapSourcesOf, taskMap, type MapLengthFact } from './mapping.ts';
 import type { RunInstances } from './run-instances.ts';
 
+/**
+ * The most instances one mapped task may have (Airflow's `max_map_length` is 1,024 by default): each is
+ * an item in the run's partition, and every pass over the run lists them all.
+ */
+export const MAX_MAPPED_INSTANCES = 100_000;
+
 /** What planning decides for the placeholder (map index -1) of a mapped task that is still in `none`. */
 export type PlaceholderDecision =
   | { kind: 'wait' }
@@ -36,6 +42,12 @@ export function decidePlaceholder(
     return { kind: 'fail', reason: `task "${task.taskId}" is mapped but its serialized DAG names no list to map over; re-parse the DAG file` };
   }
   const count = lengths.reduce((product, length) => product * length, 1);
+  if (count > MAX_MAPPED_INSTANCES) {
+    return {
+      kind: 'fail',
+      reason: `task "${task.taskId}" would have ${count} mapped instances, more than the ${MAX_MAPPED_INSTANCES} one task may have; map over fewer, larger batches`,
+    };
+  }
   const over = lengths.length === 1 ? `a list of ${lengths[0]}` : `lists of ${lengths.join(' × ')}`;
   return { kind: 'expand', count, reason: `mapped over ${over}` };
 }

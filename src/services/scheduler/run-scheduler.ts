@@ -182,7 +182,18 @@ export class RunScheduler {
     const { taskId } = transition.ti;
     let created: TaskInstanceRecord[];
     try {
-      created = await createMappedInstances(this.deps, transition, version.serialized, (mapIndex) => current.has(instanceId({ taskId, mapIndex })));
+      const known = (mapIndex: number) => current.has(instanceId({ taskId, mapIndex }));
+      const limit = this.deps.settings.maxMappedInstancesPerPass;
+      let complete: boolean;
+      ({ created, complete } = await createMappedInstances(this.deps, transition, version.serialized, known, limit));
+      if (!complete) {
+        this.deps.logger.info(`Expanding a mapped task: ${created.length} more of ${transition.expandTo} instances created; the next pass goes on`, {
+          dag_id: run.dagId,
+          run_id: run.runId,
+          task_id: taskId,
+        });
+        return { transition, outcome: 'no_slot', record: transition.ti, created };
+      }
     } catch (error) {
       this.deps.logger.error(`Could not create the mapped instances of a task: ${error instanceof Error ? error.message : String(error)}`, {
         dag_id: run.dagId,

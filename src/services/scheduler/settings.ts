@@ -21,6 +21,11 @@ export interface SchedulerSettings extends PlanningSettings {
   maxRunsToCreatePerTick: number;
   /** How many DAGs or runs a tick works on at once. Default 8. */
   tickConcurrency?: number;
+  /**
+   * At most this many mapped instances one pass creates (default: all). The fast path in AWS answers
+   * within API Gateway's 30 s, so it creates a bounded share and leaves the rest to the tick.
+   */
+  maxMappedInstancesPerPass?: number;
 }
 
 export const DEFAULT_SCHEDULER_SETTINGS: SchedulerSettings = {

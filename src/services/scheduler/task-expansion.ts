@@ -46,23 +46,32 @@ export async function readLengthFacts(
 
 /**
  * Creates a mapped task's instances 0..n-1 (those that exist already are left as they are, so a
- * repeated or concurrent expansion writes the same records). Only then may the placeholder say the
- * task is expanded; returns the instances that were not known before.
+ * repeated or concurrent expansion writes the same records), at most `limit` of them in one pass: a
+ * run's instances share one DynamoDB partition, whose write rate bounds how many one request can
+ * create. Only once all exist may the placeholder say the task is expanded (`complete`); a later pass
+ * creates the rest. `created` are the instances that were not known before.
  */
 export async function createMappedInstances(
   deps: Pick<SchedulerDeps, 'metastore'>,
   transition: TaskTransition,
   dag: SerializedDag,
   known: (mapIndex: number) => boolean,
-): Promise<TaskInstanceRecord[]> {
+  limit = Number.POSITIVE_INFINITY,
+): Promise<{ created: TaskInstanceRecord[]; complete: boolean }> {
   const count = transition.expandTo ?? 0;
   const weight = effectivePriorityWeight(dag, transition.task.taskId);
-  const fresh: TaskInstanceRecord[] = [];
+  const created: TaskInstanceRecord[] = [];
+  let complete = true;
   for (let mapIndex = 0; mapIndex < count; mapIndex += 1) {
-    if (!known(mapIndex)) fresh.push({ ...newTaskInstance(transition.ti, transition.task, weight), mapIndex });
+    if (known(mapIndex)) continue;
+    if (created.length >= limit) {
+      complete = false;
+      break;
+    }
+    created.push({ ...newTaskInstance(transition.ti, transition.task, weight), mapIndex });
   }
-  if (fresh.length > 0) await deps.metastore.createTaskInstances(fresh);
-  return fresh;
+  if (created.length > 0) await deps.metastore.createTaskInstances(created);
+  return { created, complete };
 }
 
 const NO_OBJECT_STORE = {

@@ -1,5 +1,6 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
 import { createS3Client } from '../../../../src/aws/clients.ts';
 import { S3ObjectStore } from '../../../../src/aws/s3/object-store.ts';
 import type { DagRunRecord } from '../../../../src/core/model/records.ts';
@@ -9,20 +10,27 @@ import { XComValues } from '../../../../src/services/execution/xcom-values.ts';
 import { RunScheduler } from '../../../../src/services/scheduler/index.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
 import { dag, task } from '../../../unit/core/scheduling/builders.ts';
-import { createHarness, finishAttempt, saveRunningRun, startAttempt, type Harness } from './harness.ts';
+import { createHarness, finishAttempt, RecordingExecutor, saveRunningRun, startAttempt, type Harness } from './harness.ts';
 
 let h: Harness;
 let scheduler: RunScheduler;
 let xcoms: XComValues;
+let objectStore: S3ObjectStore;
+let executor: RecordingExecutor;
 
 beforeAll(async () => {
   h = await createHarness('sched-map');
   const s3 = createS3Client(emulatorClientOptions(), {});
   const bucket = uniqueName('sched-map');
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const objectStore = new S3ObjectStore({ client: s3, bucket });
-  scheduler = new RunScheduler(h.deps({ objectStore }));
+  objectStore = new S3ObjectStore({ client: s3, bucket });
   xcoms = new XComValues({ metastore: h.metastore, objectStore, clock: h.clock, logger: silentLogger });
+});
+
+// Each test its own executor: the instances the tests queue never finish, and would fill shared slots.
+beforeEach(() => {
+  executor = new RecordingExecutor();
+  scheduler = new RunScheduler(h.deps({ objectStore, executors: new ExecutorRegistry([executor]) }));
 });
 
 const overList = (from: string): Partial<SerializedTask> => ({
@@ -62,9 +70,9 @@ describe('RunScheduler with mapped tasks', () => {
       await scheduler.scheduleRun(run);
     }
     expect((await states(run)).at(-1)).toBe('total:queued');
-    const workloads = h.executor.workloads.filter((w) => w.ti.dagId === 'map_list').map((w) => `${w.ti.taskId}[${w.ti.mapIndex}]`);
-    expect(workloads).toEqual(['list[-1]', 'each[0]', 'each[1]', 'each[2]', 'total[-1]']);
-    expect(h.executor.workloads.find((w) => w.ti.taskId === 'each' && w.ti.mapIndex === 1)?.logKey).toBe(
+    const workloads = executor.workloads.map((w) => `${w.ti.taskId}[${w.ti.mapIndex}]`);
+    expect(workloads.sort()).toEqual(['each[0]', 'each[1]', 'each[2]', 'list[-1]', 'total[-1]']);
+    expect(executor.workloads.find((w) => w.ti.taskId === 'each' && w.ti.mapIndex === 1)?.logKey).toBe(
       `logs/dag_id=map_list/run_id=${run.runId}/task_id=each/map_index=1/attempt=1.log`,
     );
   });
@@ -94,11 +102,33 @@ describe('RunScheduler with mapped tasks', () => {
     expect(tis.find((ti) => ti.taskId === 'each' && ti.mapIndex === -1)?.state).toBe('removed');
   });
 
+  it('creates a wide map over several passes when a pass may create only some, and queues nothing before all exist', async () => {
+    const bounded = new RunScheduler({
+      ...h.deps({ objectStore, executors: new ExecutorRegistry([executor]) }),
+      settings: { ...h.deps().settings, maxMappedInstancesPerPass: 400 },
+    });
+    const run = await saveRunningRun(h, mappedDag('map_bounded'));
+    await bounded.scheduleRun(run);
+    await startAttempt(h, key(run, 'list'));
+    await xcoms.put(key(run, 'list'), 'return_value', Array.from({ length: 1000 }, (_, i) => i));
+    await finishAttempt(h, key(run, 'list'), 'success');
+    const created = async () => (await h.metastore.listTaskInstances(run)).filter((ti) => ti.taskId === 'each' && ti.mapIndex >= 0);
+    await bounded.scheduleRun(run);
+    expect(await created()).toHaveLength(400);
+    expect((await created()).every((ti) => ti.state === 'none')).toBe(true);
+    expect((await h.metastore.getTaskInstance(key(run, 'each')))?.state).toBe('none');
+    await bounded.scheduleRun(run);
+    await bounded.scheduleRun(run);
+    expect(await created()).toHaveLength(1000);
+    expect((await h.metastore.getTaskInstance(key(run, 'each')))?.state).toBe('removed');
+    expect((await created()).filter((ti) => ti.state === 'queued')).toHaveLength(16);
+  });
+
   it('expands a literal list on the first pass, and a repeated pass creates nothing twice', async () => {
     const run = await saveRunningRun(h, dag('map_literal', [task('each', [], { expandInputs: [{ target: { kind: 'arg', index: 0 }, source: { kind: 'literal', values: [1, 2] } }] })]));
     await scheduler.scheduleRun(run);
     await scheduler.scheduleRun(run);
     expect(await states(run)).toEqual(['each:removed', 'each[0]:queued', 'each[1]:queued']);
-    expect(h.executor.workloads.filter((w) => w.ti.dagId === 'map_literal')).toHaveLength(2);
+    expect(executor.workloads).toHaveLength(2);
   });
 });
