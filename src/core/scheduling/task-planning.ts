@@ -7,6 +7,7 @@ import { decidePlaceholder, placeholderChanges } from './expansion-planning.ts';
 import { canRetry, retryDelaySeconds } from './retry.ts';
 import { awaitsDelayedDelivery } from './delayed-requeue.ts';
 import { firedTimeTrigger, resumeKwargs } from './triggers.ts';
+import { sensorDeferralTimeout } from './sensor-deferral-timeout.ts';
 import { pastDependencyOf, type PreviousRun } from './depends-on-past.ts';
 import { effectivePriorityWeight } from './priority-weights.ts';
 
@@ -28,7 +29,8 @@ export const DEFAULT_EXECUTION_TIMEOUT_GRACE_SECONDS = 60;
  * - `queue`: none/scheduled (trigger rule met) or up_for_retry (retry delay passed) → queued, next try;
  *   up_for_reschedule (reschedule date passed), or scheduled to resume a deferral → queued, same try.
  * - `succeed_empty`: an empty-operator task that is ready → success without an executor, as Airflow does.
- * - `skip` / `upstream_failed`: the trigger rule can never be met.
+ * - `skip` / `upstream_failed`: the trigger rule can never be met; `skip` also ends a softFail sensor
+ *   deferred past its trigger timeout (a sensor without softFail then fails, not retried).
  * - `requeue`: stuck in queued → sent again with the same try.
  * - `retry` / `fail`: running, but its heartbeat stopped or it overran executionTimeout; or deferred
  *   past its trigger timeout. `fail` also ends a mapped task's placeholder whose list is not a list.
@@ -179,7 +181,8 @@ function planOne(task: SerializedTask, ti: TaskInstanceRecord, ctx: PlanContext)
       return startTransition(task, ti, now, 'its reschedule date has passed', { sameTry: true });
     case 'deferred': {
       if (ti.triggerTimeout !== null && ti.triggerTimeout.getTime() <= now.getTime()) {
-        return failOrRetry(task, ti, ctx, { state: 'deferred', tryNumber: ti.tryNumber }, 'its trigger did not fire before the trigger timeout');
+        const reason = 'its trigger did not fire before the trigger timeout';
+        return sensorDeferralTimeout(task, ti, now, reason) ?? failOrRetry(task, ti, ctx, { state: 'deferred', tryNumber: ti.tryNumber }, reason);
       }
       // Deferred without a trigger: a resume whose send to the executor failed was put back; resume again.
       if (ti.trigger === null) return startTransition(task, ti, now, 'its trigger fired', { sameTry: true });

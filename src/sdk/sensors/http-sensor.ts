@@ -75,6 +75,7 @@ export function httpSensor(options: HttpSensorOptions): TaskRef<boolean> {
     if (options.responseCheck !== undefined && typeof options.responseCheck !== 'function') {
       fail(`responseCheck must be a function (response, ctx) => boolean, got ${describe(options.responseCheck)}.`);
     }
+    if (options.deferrable === true) deferrableHttpProblem(options, method, fail);
     const connId = options.httpConnId ?? 'http_default';
     if (typeof connId !== 'string' || connId === '') fail(`httpConnId must be a connection id, got ${describe(connId)}.`);
     return {
@@ -88,4 +89,17 @@ export function httpSensor(options: HttpSensorOptions): TaskRef<boolean> {
       functions: options.responseCheck ? { responseCheck: options.responseCheck } : {},
     };
   });
+}
+
+/** What a deferrable httpSensor's trigger (src/sdk/triggers' httpTrigger) cannot express. */
+const TRIGGER_METHODS = ['GET', 'HEAD', 'POST', 'PUT'];
+
+function deferrableHttpProblem(options: HttpSensorOptions, method: string, fail: (message: string) => never): void {
+  if (options.responseCheck !== undefined) {
+    fail('a deferrable httpSensor cannot have a responseCheck: the triggerer does not run your code. Drop one of them.');
+  }
+  if (!TRIGGER_METHODS.includes(method)) fail(`a deferrable httpSensor sends GET, HEAD, POST or PUT, got "${method}".`);
+  if (typeof options.data === 'string' && method !== 'GET' && method !== 'HEAD') {
+    fail('a deferrable httpSensor sends its data as a JSON body: give data as an object.');
+  }
 }

@@ -1,7 +1,6 @@
 /**
- * Sensors: tasks that wait for a condition, poke by poke, in `poke` or `reschedule` mode. A later
- * `deferrable` option (hand the wait to the triggerer) belongs in `SensorOptions` and `SensorSettings`;
- * the runner's `runSensor` is where a sensor would defer instead of poking.
+ * Sensors: tasks that wait for a condition, poke by poke, in `poke` or `reschedule` mode, or (the
+ * built-in ones, with `deferrable`) by handing the wait to the triggerer after one unmet poke.
  */
 export { sensor } from './sensor.ts';
 export { s3KeySensor, type S3KeySensorOptions } from './s3-key-sensor.ts';

@@ -67,6 +67,12 @@ export function s3KeySensor(options: S3KeySensorOptions): TaskRef<boolean> {
     if (options.awsConnId !== undefined && (typeof options.awsConnId !== 'string' || options.awsConnId === '')) {
       fail(`awsConnId must be a connection id, got ${describe(options.awsConnId)}.`);
     }
+    if (options.deferrable === true && options.awsConnId !== undefined) {
+      fail(
+        'a deferrable s3KeySensor cannot use awsConnId: the triggerer reads S3 with its own role. ' +
+          'Grant the triggerer role access to the bucket and drop awsConnId, or do not defer.',
+      );
+    }
     return {
       templateFields: {
         bucketKey: typeof options.bucketKey === 'string' ? options.bucketKey : [...keys],

@@ -25,6 +25,13 @@ export interface SensorOptions extends TaskOptions {
   exponentialBackoff?: boolean;
   /** Upper bound in seconds of the wait between pokes when backing off (default none). */
   maxWait?: number | null;
+  /**
+   * After an unmet first poke, give the worker back and let the triggerer wait (the task is `deferred`)
+   * until the condition holds or `timeout` passes (default false). Not for `sensor()`, not with
+   * `mode: 'reschedule'`; the triggerer checks once per scheduler tick, so `pokeInterval` and the
+   * backoff options do not apply while deferred.
+   */
+  deferrable?: boolean;
 }
 
 /**
@@ -47,7 +54,7 @@ export const DEFAULT_SENSOR_TIMEOUT_SECONDS = 7 * 24 * 3600;
  */
 export const DEFAULT_POKE_INTERVAL_SECONDS = 60;
 
-export const SENSOR_OPTION_KEYS = [...TASK_OPTION_KEYS, 'mode', 'pokeInterval', 'timeout', 'softFail', 'exponentialBackoff', 'maxWait'] as const;
+export const SENSOR_OPTION_KEYS = [...TASK_OPTION_KEYS, 'mode', 'pokeInterval', 'timeout', 'softFail', 'exponentialBackoff', 'maxWait', 'deferrable'] as const;
 
 /** Applies Airflow's sensor defaults and validates them; `where` names the DAG and task for messages. */
 export function resolveSensorSettings(where: string, kind: SensorKind, options: SensorOptions): SensorSettings {
@@ -68,6 +75,17 @@ export function resolveSensorSettings(where: string, kind: SensorKind, options: 
   if (maxWait !== null && (!isSeconds(maxWait) || maxWait === 0)) {
     fail(`maxWait must be a number of seconds > 0 or null, got ${describe(maxWait)}.`);
   }
+  const deferrable = options.deferrable ?? false;
+  if (typeof deferrable !== 'boolean') fail(`deferrable must be true or false, got ${describe(deferrable)}.`);
+  if (deferrable && kind === 'custom') {
+    fail(
+      'sensor() cannot be deferrable: its check is your own code, which the triggerer does not run. ' +
+        'Write the check as a trigger with defineTrigger() and wait for it with ctx.defer() in a task, or use mode: "reschedule".',
+    );
+  }
+  if (deferrable && mode === 'reschedule') {
+    fail('deferrable and mode: "reschedule" exclude each other: a deferrable sensor hands its wait to the triggerer. Drop one of them.');
+  }
   return {
     kind,
     mode,
@@ -76,6 +94,7 @@ export function resolveSensorSettings(where: string, kind: SensorKind, options: 
     softFail,
     exponentialBackoff,
     maxWaitSeconds: maxWait,
+    ...(deferrable ? { deferrable: true as const } : {}),
   };
 }
 

@@ -42,6 +42,11 @@ export interface SensorSettings {
   softFail: boolean;
   exponentialBackoff: boolean;
   maxWaitSeconds: number | null;
+  /**
+   * Hand the wait to the triggerer after an unmet first poke. Present (true) only when set, so the
+   * serialized settings of sensors that do not defer, and their DAG versions' ids, stay as they were.
+   */
+  deferrable?: true;
 }
 
 /**

@@ -70,8 +70,10 @@ export class TransitionApplier {
     if ((transition.kind === 'retry' || transition.kind === 'fail') && (ti.state === 'running' || ti.state === 'queued')) {
       await this.stopAttempt(ti, transition.reason);
     }
-    // The ended attempt (a lost worker, a timeout, a deferral that timed out) gives back its slots.
-    if ((transition.kind === 'retry' || transition.kind === 'fail') && this.slots) {
+    // The ended attempt (a lost worker, a timeout, a deferral that timed out, a softFail sensor's
+    // deferral skipped at its timeout) gives back its slots.
+    const ended = transition.kind === 'retry' || transition.kind === 'fail' || (transition.kind === 'skip' && ti.state === 'deferred');
+    if (ended && this.slots) {
       await this.slots.releaseIn(attemptKeyOf(ti), record.state, transition.task, version.serialized);
     }
     return { transition, outcome: 'applied', record };

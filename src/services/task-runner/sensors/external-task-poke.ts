@@ -26,6 +26,12 @@ export async function externalLogicalDates(fields: ExternalTaskPokeFields, funct
   return [new Date(ctx.logicalDate.getTime() - (fields.executionDeltaSeconds ?? 0) * 1000)];
 }
 
+/** A poke's answer; `pendingDate` is the first logical date whose run (or tasks) is not all allowed yet. */
+export interface ExternalTaskPokeResult {
+  done: boolean;
+  pendingDate: Date | null;
+}
+
 /**
  * One poke of an externalTaskSensor, as Airflow 3's `_poke_af3`: failed states first (fail, or skip with
  * softFail), then skipped states (skip), then done when every task (or the run) of every date is in an
@@ -34,7 +40,7 @@ export async function externalLogicalDates(fields: ExternalTaskPokeFields, funct
 export async function pokeExternalTask(
   fields: ExternalTaskPokeFields,
   deps: { read: ReadDagRunStates; functions: SensorFunctions; ctx: TaskContext; softFail: boolean },
-): Promise<boolean> {
+): Promise<ExternalTaskPokeResult> {
   const dates = await externalLogicalDates(fields, deps.functions, deps.ctx);
   const taskIds = fields.externalTaskIds && fields.externalTaskIds.length > 0 ? fields.externalTaskIds : null;
   const answers = await Promise.all(dates.map((date) => deps.read(fields.externalDagId, date, taskIds ?? undefined)));
@@ -55,5 +61,12 @@ export async function pokeExternalTask(
   if (fields.skippedStates.length > 0 && count(fields.skippedStates) > 0) {
     throw new SkipTask(`${what} reached a state in the sensor's skippedStates (${fields.skippedStates.join(', ')}). Skipping.`);
   }
-  return count(fields.allowedStates) === dates.length;
+  const allowedAt = (index: number): boolean => {
+    const answer = answers[index]!;
+    if (!taskIds) return answer.dagRun !== null && fields.allowedStates.includes(answer.dagRun.state);
+    return taskIds.every((taskId) => answer.taskInstances.some((ti) => ti.taskId === taskId && fields.allowedStates.includes(ti.state)));
+  };
+  const done = count(fields.allowedStates) === dates.length;
+  const pending = dates.findIndex((_, index) => !allowedAt(index));
+  return { done, pendingDate: done ? null : (dates[pending === -1 ? 0 : pending] ?? null) };
 }

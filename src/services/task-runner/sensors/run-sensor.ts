@@ -4,7 +4,8 @@ import { ExecutionTimeoutError } from '../errors.ts';
 import { pokeExternalTask, type ExternalTaskPokeFields, type ReadDagRunStates } from './external-task-poke.ts';
 import { pokeHttp, type HttpPokeFields } from './http-poke.ts';
 import { nextPokeIntervalSeconds, sensorTimedOut } from './poke-schedule.ts';
-import { pokeS3Keys, type S3KeyPokeFields } from './s3-key-poke.ts';
+import { missingS3Target, type S3KeyPokeFields } from './s3-key-poke.ts';
+import { resumedFirstPoke, resumeSucceedsAtOnce, sensorDeferral, type PendingCondition } from './sensor-deferral.ts';
 import { SensorArgumentError, SensorTimeoutError, SensorUnavailableError } from './sensor-errors.ts';
 import { untilAborted } from '../until-aborted.ts';
 
@@ -35,12 +36,14 @@ export interface SensorRuntime {
 /** A poke must fit before the worker's deadline with this much room, or the sensor reschedules instead. */
 export const DEADLINE_POKE_ALLOWANCE_MS = 5_000;
 
-type PokeAnswer = { done: boolean; xcomValue?: unknown };
+type PokeAnswer = { done: boolean; xcomValue?: unknown; pending?: PendingCondition };
 
 /**
  * Airflow's BaseSensorOperator.execute: poke until done, or until the timeout (counted from the try's
- * first poke, across reschedules). Poke mode sleeps between pokes; reschedule mode returns a reschedule
- * after one unmet poke. A `deferrable` sensor would hand the wait to the triggerer here instead.
+ * first poke, across reschedules and deferrals). Poke mode sleeps between pokes; reschedule mode returns
+ * a reschedule after one unmet poke; a `deferrable` sensor throws TaskDeferred after one unmet poke, so
+ * the triggerer waits, and on resume succeeds (or pokes once more where its trigger sees only part of
+ * the condition).
  */
 export async function runSensor(
   task: SensorTaskDefinition,
@@ -49,7 +52,15 @@ export async function runSensor(
   runtime: SensorRuntime,
 ): Promise<SensorResult> {
   const settings = task.sensor;
-  const startedAt = runtime.firstPokeDate ?? runtime.now();
+  const deferrable = settings.deferrable === true;
+  const startedAt = (deferrable ? resumedFirstPoke(ctx) : null) ?? runtime.firstPokeDate ?? runtime.now();
+  if (deferrable && ctx.resume) {
+    if (resumeSucceedsAtOnce(settings.kind)) {
+      ctx.log.info('The trigger fired: success criteria met. Exiting.');
+      return { kind: 'success', returnValue: undefined };
+    }
+    ctx.log.info('The trigger fired; poking once more to decide.');
+  }
   const sleep = runtime.sleep ?? abortableSleep;
   const elapsed = () => (runtime.now().getTime() - startedAt.getTime()) / 1000;
   for (let pokeCount = 1; ; pokeCount += 1) {
@@ -70,6 +81,7 @@ export async function runSensor(
       if (settings.softFail) return { kind: 'skipped', message: `${timeout.message} Skipping due to softFail.` };
       throw timeout;
     }
+    if (deferrable) throw sensorDeferral(settings, fields, ctx, answer.pending ?? {}, { startedAt, elapsedSeconds: waited });
     const intervalMs = nextPokeIntervalSeconds(settings, {
       dagId: ctx.dagId,
       taskId: ctx.taskId,
@@ -101,12 +113,15 @@ async function poke(task: SensorTaskDefinition, fields: Record<string, unknown>,
       if (!functions.poke) throw new SensorArgumentError(`Sensor "${ctx.taskId}" has no poke function in its DAG bundle.`);
       return pokeAnswerOf(await untilAborted(Promise.resolve().then(() => functions.poke!(ctx)), ctx.signal));
     }
-    case 's3_key':
-      return { done: await pokeS3Keys(fields as unknown as S3KeyPokeFields, { s3: runtime.s3, connections: ctx.connections, signal: ctx.signal }) };
+    case 's3_key': {
+      const missing = await missingS3Target(fields as unknown as S3KeyPokeFields, { s3: runtime.s3, connections: ctx.connections, signal: ctx.signal });
+      return missing ? { done: false, pending: { s3Target: missing } } : { done: true };
+    }
     case 'external_task': {
       const read = runtime.readDagRunStates;
       if (!read) throw new SensorUnavailableError('This worker cannot read other DAGs\' states: it has no Execution API client.');
-      return { done: await pokeExternalTask(fields as unknown as ExternalTaskPokeFields, { read, functions, ctx, softFail: settings.softFail }) };
+      const result = await pokeExternalTask(fields as unknown as ExternalTaskPokeFields, { read, functions, ctx, softFail: settings.softFail });
+      return result.done ? { done: true } : { done: false, pending: { externalDate: result.pendingDate ?? undefined } };
     }
     case 'time_delta': {
       const target = ctx.dataIntervalEnd.getTime() + Number(fields.deltaSeconds) * 1000;

@@ -46,6 +46,14 @@ export async function pokeS3Keys(
   fields: S3KeyPokeFields,
   deps: { s3?: S3Client; connections: TaskConnections; signal: AbortSignal },
 ): Promise<boolean> {
+  return (await missingS3Target(fields, deps)) === null;
+}
+
+/** The first key (or pattern) nothing matches yet, in the order given; null when all are there. */
+export async function missingS3Target(
+  fields: S3KeyPokeFields,
+  deps: { s3?: S3Client; connections: TaskConnections; signal: AbortSignal },
+): Promise<S3Target | null> {
   const targets = s3TargetsOf(fields);
   const client = fields.awsConnId ? await clientFromConnection(fields.awsConnId, deps.connections) : deps.s3;
   if (!client) {
@@ -56,7 +64,8 @@ export async function pokeS3Keys(
   const found = await Promise.all(
     targets.map((target) => (fields.wildcardMatch ? anyMatch(client, target, deps.signal) : exists(client, target, deps.signal))),
   );
-  return found.every(Boolean);
+  const missing = found.indexOf(false);
+  return missing === -1 ? null : targets[missing]!;
 }
 
 async function exists(client: S3Client, target: S3Target, signal: AbortSignal): Promise<boolean> {

@@ -95,3 +95,28 @@ describe('trigger queue messages', () => {
     expect(() => parseTriggerMessage('nope')).toThrow(/not JSON/);
   });
 });
+
+describe('external run stop states (a deferrable externalTaskSensor)', () => {
+  const kwargs = { dagId: 'up', logicalDate: '2025-01-01T00:00:00Z', allowedStates: ['success'], failedStates: [], stopStates: ['failed', 'skipped'] };
+  const tasks = (a: string, b: string) => ({
+    dagRun: { runId: 'r', state: 'running' as const },
+    taskInstances: [
+      { taskId: 'a', mapIndex: -1, state: a as 'success' },
+      { taskId: 'b', mapIndex: -1, state: b as 'success' },
+    ],
+  });
+
+  it('fire as soon as any listed task reaches one, with that state, instead of failing the waiting task', () => {
+    const both = { ...kwargs, taskIds: ['a', 'b'] };
+    expect(decideExternalRun(both, tasks('failed', 'running'))).toMatchObject({ kind: 'fired', payload: { state: 'failed' } });
+    expect(decideExternalRun(both, tasks('success', 'skipped'))).toMatchObject({ kind: 'fired', payload: { state: 'skipped' } });
+    expect(decideExternalRun(both, tasks('success', 'running'))).toMatchObject({ kind: 'waiting' });
+  });
+
+  it('fire on the run state too when no task is named', () => {
+    expect(decideExternalRun(kwargs, { dagRun: { runId: 'r', state: 'failed' }, taskInstances: [] })).toMatchObject({
+      kind: 'fired',
+      payload: { state: 'failed' },
+    });
+  });
+});
