@@ -3,7 +3,7 @@ import { NotFoundError } from '../../../core/errors.ts';
 import type { Endpoint, EndpointRequest } from '../endpoint.ts';
 import { REST_API_PREFIX } from '../routes.ts';
 import { serializeTaskInstance, taskInstanceCollectionSchema } from '../serializers/task-instance.ts';
-import { matchesListQuery, sortRows, taskInstanceListQuery, type TaskInstanceListQuery, type TaskInstanceRow } from './task-instance-list.ts';
+import { matchesListQuery, sortRows, taskInstanceListAnswer, taskInstanceListQuery, type TaskInstanceListQuery, type TaskInstanceRow } from './task-instance-list.ts';
 import { getRunOr404, isMappedTask, page, TaskLookup } from './task-instance-support.ts';
 
 /**
@@ -31,17 +31,7 @@ async function listMapped(request: EndpointRequest): Promise<Response> {
   }
   const rows: TaskInstanceRow[] = mapped.map((ti) => ({ ti, run, task }));
   const listQuery: TaskInstanceListQuery = { ...query, task_id: undefined };
-  const matching = sortRows(
-    rows.filter((row) => matchesListQuery(row, listQuery)),
-    query.order_by,
-  );
-  return c.json(
-    {
-      task_instances: page(matching, query).map((row) => serializeTaskInstance(row.ti, row.run, row.task)),
-      total_entries: matching.length,
-    },
-    200,
-  );
+  return c.json(taskInstanceListAnswer(rows, query, listQuery), 200);
 }
 
 export const MAPPED_TASK_INSTANCE_ENDPOINTS: readonly Endpoint[] = [

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { taskInstanceDurationSeconds, type DagRunRecord, type TaskInstanceRecord } from '../../../core/model/records.ts';
 import type { SerializedTask } from '../../../core/model/serialized-dag.ts';
 import { RestApiHttpError } from '../error-responses.ts';
-import { renderedMapIndex } from '../serializers/task-instance.ts';
-import { instantParam, paginationParams, repeated, stateParam } from './task-instance-support.ts';
+import { renderedMapIndex, serializeTaskInstance } from '../serializers/task-instance.ts';
+import { instantParam, page, paginationParams, repeated, stateParam } from './task-instance-support.ts';
 
 /** `get_task_instances`: its query parameters, filters and ordering, as Airflow names them. */
 
@@ -111,4 +111,19 @@ export function sortRows(rows: TaskInstanceRow[], orderBy: string | undefined): 
     if (primary !== 0) return descending && key(a) !== null && key(b) !== null ? -primary : primary;
     return compare(tie(a), tie(b));
   });
+}
+
+/**
+ * The answer of a task instance list: the rows that match `filters` (default: the query), in the query's
+ * order, one page of them, and how many matched.
+ */
+export function taskInstanceListAnswer(rows: TaskInstanceRow[], query: TaskInstanceListQuery, filters: TaskInstanceListQuery = query) {
+  const matching = sortRows(
+    rows.filter((row) => matchesListQuery(row, filters)),
+    query.order_by,
+  );
+  return {
+    task_instances: page(matching, query).map((row) => serializeTaskInstance(row.ti, row.run, row.task)),
+    total_entries: matching.length,
+  };
 }

@@ -16,7 +16,7 @@ import {
   taskInstanceSchema,
 } from '../serializers/task-instance.ts';
 import { LOG_ENDPOINTS } from './task-instance-logs.ts';
-import { matchesListQuery, sortRows, taskInstanceListQuery, type TaskInstanceListQuery, type TaskInstanceRow } from './task-instance-list.ts';
+import { matchesListQuery, sortRows, taskInstanceListAnswer, taskInstanceListQuery, type TaskInstanceListQuery, type TaskInstanceRow } from './task-instance-list.ts';
 import { MAPPED_TASK_INSTANCE_ENDPOINTS } from './mapped-task-instances.ts';
 import { TASK_INSTANCE_BATCH_ENDPOINTS } from './task-instance-batch.ts';
 import {
@@ -113,17 +113,7 @@ async function listTaskInstances(request: EndpointRequest): Promise<Response> {
     const tis = withoutMappedPlaceholders(await deps.metastore.listTaskInstances(run));
     for (const ti of tis) rows.push({ ti, run, task: await lookup.task(run, ti.taskId) });
   }
-  const matching = sortRows(
-    rows.filter((row) => matchesListQuery(row, query)),
-    query.order_by,
-  );
-  return c.json(
-    {
-      task_instances: page(matching, query).map((row) => serializeTaskInstance(row.ti, row.run, row.task)),
-      total_entries: matching.length,
-    },
-    200,
-  );
+  return c.json(taskInstanceListAnswer(rows, query), 200);
 }
 
 async function getOne(request: EndpointRequest): Promise<Response> {
