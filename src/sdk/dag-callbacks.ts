@@ -46,6 +46,25 @@ export interface DagRunCallbackContext {
   readonly log: TaskLog;
   /** Aborted when the callback's time is up. */
   readonly signal: AbortSignal;
+  /** For a task's deadline alert: the task instance that missed it; absent for DAG-run events. */
+  readonly taskInstance?: DeadlineTaskInstance;
+}
+
+/**
+ * The task instance a task's deadline alert is about, as the scheduler saw it when the deadline passed.
+ *
+ * @example
+ * ```ts
+ * const late = (ctx: DagRunCallbackContext) => ctx.log.warn(`${ctx.taskInstance?.taskId} is still ${ctx.taskInstance?.state}`);
+ * ```
+ */
+export interface DeadlineTaskInstance {
+  readonly taskId: string;
+  /** -1 for an unmapped task. */
+  readonly mapIndex: number;
+  readonly tryNumber: number;
+  /** Its state then: never a finished one (`running`, `queued`, `up_for_retry`, `none`...). */
+  readonly state: string;
 }
 
 /**
@@ -152,9 +171,14 @@ export function resolveDagCallbackList(where: string, option: string, value: unk
  * // 'DAG etl, run scheduled__2025-01-01T00:00:00+00:00: failed (task_failure).'
  * ```
  */
-export function defaultRunNotificationText(ctx: Pick<DagRunCallbackContext, 'dagId' | 'runId'>, info: DagRunCallbackInfo): string {
+export function defaultRunNotificationText(ctx: Pick<DagRunCallbackContext, 'dagId' | 'runId' | 'taskInstance'>, info: DagRunCallbackInfo): string {
   if (info.event === 'deadline') {
     const due = info.deadline ? ` It was due at ${info.deadline.toISOString()}` : '';
+    const ti = ctx.taskInstance;
+    if (ti) {
+      const name = ti.mapIndex >= 0 ? `${ti.taskId}[${ti.mapIndex}]` : ti.taskId;
+      return `DAG ${ctx.dagId}, run ${ctx.runId}: task ${name} missed its deadline and is still ${ti.state}.${due ? `${due}.` : ''}`;
+    }
     return `DAG ${ctx.dagId}, run ${ctx.runId}: missed its deadline and is still ${info.state}.${due ? `${due}.` : ''}`;
   }
   return `DAG ${ctx.dagId}, run ${ctx.runId}: ${info.state} (${info.reason}).`;

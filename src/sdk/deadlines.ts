@@ -2,7 +2,8 @@ import { resolveDagCallbackList, type DagRunCallback, type DagRunCallbacks } fro
 import { DagDefinitionError } from './errors.ts';
 
 /**
- * The moment a deadline is counted from (Airflow 3.1's `DeadlineReference`).
+ * The moment a deadline is counted from (Airflow 3.1's `DeadlineReference`). The `dagrun_*` kinds are
+ * for a DAG's `deadline`, the `task_*` kinds for a task's; `fixed_datetime` is for both.
  *
  * @example
  * ```ts
@@ -12,20 +13,28 @@ import { DagDefinitionError } from './errors.ts';
 export type DeadlineReferenceValue =
   | { readonly kind: 'dagrun_queued_at' }
   | { readonly kind: 'dagrun_logical_date' }
+  | { readonly kind: 'task_queued_at' }
+  | { readonly kind: 'task_started_at' }
   | { readonly kind: 'fixed_datetime'; readonly at: Date };
 
 /**
- * The built-in deadline references: when the run was queued, its logical date, or a fixed instant.
+ * The built-in deadline references: when the run was queued, its logical date, when the task
+ * instance's current try was queued or started (for a task's `deadline`), or a fixed instant.
  *
  * @example
  * ```ts
  * DeadlineReference.DAGRUN_LOGICAL_DATE;
+ * DeadlineReference.TASK_STARTED_AT;
  * DeadlineReference.FIXED_DATETIME(new Date('2025-06-01T06:00:00Z'));
  * ```
  */
 export const DeadlineReference = Object.freeze({
   DAGRUN_QUEUED_AT: Object.freeze({ kind: 'dagrun_queued_at' }) as DeadlineReferenceValue,
   DAGRUN_LOGICAL_DATE: Object.freeze({ kind: 'dagrun_logical_date' }) as DeadlineReferenceValue,
+  /** For a task's `deadline`: when the instance's current try was queued (it has none before that). */
+  TASK_QUEUED_AT: Object.freeze({ kind: 'task_queued_at' }) as DeadlineReferenceValue,
+  /** For a task's `deadline`: when the instance's current try started running (it has none before that). */
+  TASK_STARTED_AT: Object.freeze({ kind: 'task_started_at' }) as DeadlineReferenceValue,
   FIXED_DATETIME(at: Date | string): DeadlineReferenceValue {
     const date = at instanceof Date ? new Date(at.getTime()) : new Date(at);
     if (Number.isNaN(date.getTime())) {
@@ -36,8 +45,9 @@ export const DeadlineReference = Object.freeze({
 });
 
 /**
- * A DAG's `deadline` (Airflow 3.1's `DeadlineAlert`, which replaces SLAs): when a run has not ended
- * `interval` seconds after `reference`, `callback` runs once for that run.
+ * A DAG's or a task's `deadline` (Airflow 3.1's `DeadlineAlert`, which replaces SLAs): when a run (or a
+ * task instance) has not ended `interval` seconds after `reference`, `callback` runs once for it. A
+ * task's callback gets the run's context with `ctx.taskInstance` naming the instance.
  *
  * @example
  * ```ts
@@ -64,8 +74,22 @@ export interface ResolvedDeadlineAlert {
 
 const KEYS = ['reference', 'interval', 'callback'];
 
-/** Validates the `deadline` option of `dag()`. */
-export function resolveDeadline(where: string, value: unknown): ResolvedDeadlineAlert | null {
+/** Who owns a deadline: a DAG (its runs) or a task (its instances). */
+export type DeadlineScope = 'dag' | 'task';
+
+const REFERENCES: Record<DeadlineScope, { kinds: readonly string[]; names: string }> = {
+  dag: {
+    kinds: ['dagrun_queued_at', 'dagrun_logical_date', 'fixed_datetime'],
+    names: 'DeadlineReference.DAGRUN_QUEUED_AT, DeadlineReference.DAGRUN_LOGICAL_DATE or DeadlineReference.FIXED_DATETIME(date)',
+  },
+  task: {
+    kinds: ['task_queued_at', 'task_started_at', 'fixed_datetime'],
+    names: 'DeadlineReference.TASK_QUEUED_AT, DeadlineReference.TASK_STARTED_AT or DeadlineReference.FIXED_DATETIME(date)',
+  },
+};
+
+/** Validates the `deadline` option of `dag()` (scope `dag`) or of a task (scope `task`). */
+export function resolveDeadline(where: string, value: unknown, scope: DeadlineScope = 'dag'): ResolvedDeadlineAlert | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new DagDefinitionError(`${where}: deadline must be { reference, interval, callback }, got ${typeof value}.`);
@@ -75,9 +99,14 @@ export function resolveDeadline(where: string, value: unknown): ResolvedDeadline
     throw new DagDefinitionError(`${where}: deadline has unknown option(s) ${unknown.join(', ')}; it takes reference, interval and callback.`);
   }
   const { reference, interval, callback } = value as Partial<DeadlineAlert>;
+  const allowed = REFERENCES[scope];
   if (!isReference(reference)) {
+    throw new DagDefinitionError(`${where}: deadline.reference must be ${allowed.names}.`);
+  }
+  if (!allowed.kinds.includes(reference.kind)) {
+    const other = scope === 'dag' ? 'a task' : 'a DAG';
     throw new DagDefinitionError(
-      `${where}: deadline.reference must be DeadlineReference.DAGRUN_QUEUED_AT, DeadlineReference.DAGRUN_LOGICAL_DATE or DeadlineReference.FIXED_DATETIME(date).`,
+      `${where}: deadline.reference DeadlineReference.${reference.kind.toUpperCase()} is for ${other}'s deadline; a ${scope === 'dag' ? 'DAG' : 'task'}'s deadline takes ${allowed.names}.`,
     );
   }
   if (typeof interval !== 'number' || !Number.isFinite(interval)) {
@@ -93,6 +122,6 @@ export function resolveDeadline(where: string, value: unknown): ResolvedDeadline
 function isReference(value: unknown): value is DeadlineReferenceValue {
   if (typeof value !== 'object' || value === null) return false;
   const { kind, at } = value as { kind?: unknown; at?: unknown };
-  if (kind === 'dagrun_queued_at' || kind === 'dagrun_logical_date') return true;
+  if (kind === 'dagrun_queued_at' || kind === 'dagrun_logical_date' || kind === 'task_queued_at' || kind === 'task_started_at') return true;
   return kind === 'fixed_datetime' && at instanceof Date && !Number.isNaN(at.getTime());
 }

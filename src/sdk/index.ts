@@ -87,6 +87,7 @@ export {
   type DagRunCallbackFunction,
   type DagRunCallbackInfo,
   type DagRunCallbacks,
+  type DeadlineTaskInstance,
   type RunNotifier,
 } from './dag-callbacks.ts';
 export { DeadlineReference, type DeadlineAlert, type DeadlineReferenceValue, type ResolvedDeadlineAlert } from './deadlines.ts';

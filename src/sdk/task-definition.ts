@@ -1,5 +1,6 @@
 import type { Asset } from './assets.ts';
 import type { ResolvedTaskCallbacks } from './callbacks.ts';
+import type { ResolvedDeadlineAlert } from './deadlines.ts';
 import type { TaskContext } from './context.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 import type { SensorFunctions, SensorSettings } from './sensors/sensor-types.ts';
@@ -94,6 +95,11 @@ export interface BaseTaskDefinition {
    * built by an older SDK may lack this field.
    */
   readonly callbacks: ResolvedTaskCallbacks;
+  /**
+   * The task's deadline alert (defaultArgs applied); its callback runs on a worker, never serialized.
+   * Null when none; absent in a bundle built by an older SDK.
+   */
+  readonly deadline?: ResolvedDeadlineAlert | null;
   /** The innermost task group holding the task (its full id); absent at the top level. */
   readonly taskGroupId?: string;
   /** A setup task (Airflow's `is_setup`): it prepares what its teardowns release. */

@@ -1,5 +1,6 @@
 import { isAsset, type Asset } from './assets.ts';
 import { resolveCallbackList, type ResolvedTaskCallbacks, type TaskCallbacks } from './callbacks.ts';
+import { resolveDeadline, type DeadlineAlert, type ResolvedDeadlineAlert } from './deadlines.ts';
 import { DagDefinitionError } from './errors.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from './trigger-rules.ts';
 import { DEFAULT_WEIGHT_RULE, WEIGHT_RULES, isWeightRule, type WeightRule } from './weight-rules.ts';
@@ -77,6 +78,12 @@ export interface TaskOptions {
   onFailure?: TaskCallbacks;
   /** Runs after a failed try that will be retried (Airflow's `on_retry_callback`). */
   onRetry?: TaskCallbacks;
+  /**
+   * Alerts once per task instance that has not finished by `reference` + `interval` (a task-level
+   * DeadlineAlert): `reference` is `DeadlineReference.TASK_QUEUED_AT`, `TASK_STARTED_AT` or
+   * `FIXED_DATETIME(date)`. The callback is a DAG-run callback; `ctx.taskInstance` names the instance.
+   */
+  deadline?: DeadlineAlert;
 }
 
 /**
@@ -109,6 +116,7 @@ export interface ResolvedTaskOptions {
   doc: string | null;
   outlets: readonly Asset[];
   callbacks: ResolvedTaskCallbacks;
+  deadline: ResolvedDeadlineAlert | null;
 }
 
 export const DEFAULT_ARG_KEYS = [
@@ -133,6 +141,7 @@ export const DEFAULT_ARG_KEYS = [
   'onSuccess',
   'onFailure',
   'onRetry',
+  'deadline',
 ] as const satisfies readonly (keyof DefaultArgs)[];
 
 export const TASK_OPTION_KEYS = ['taskId', ...DEFAULT_ARG_KEYS] as const;
@@ -275,6 +284,7 @@ export function resolveTaskOptions(where: string, own: TaskOptions, defaults: De
     // One event per asset even when it is listed twice.
     outlets: Object.freeze([...new Map(outlets.map((outlet) => [outlet.uri, outlet])).values()]),
     callbacks,
+    deadline: resolveDeadline(where, pick('deadline'), 'task'),
   };
 }
 

@@ -9,11 +9,12 @@ import type {
 } from '../../core/ports/metastore.ts';
 import { isConditionalCheckFailed, itemFromConditionFailure } from './errors.ts';
 import { ExpressionBuilder } from './expressions.ts';
-import { decodeRecord, encodeDate, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
+import { decodeDate, decodeRecord, encodeDate, encodeRecord, type Item, type RecordSpec } from './item-codec.ts';
 import { ATTR, taskInstanceKey, taskInstancesPartition } from './keys.ts';
 import { mapWithConcurrency, queryAll } from './requests.ts';
 
-const TASK_INSTANCE_SPEC: RecordSpec<TaskInstanceRecord> = {
+// deadlineAlertedAt is left out: it is decoded only when present, so instances without it compare as before.
+const TASK_INSTANCE_SPEC: RecordSpec<Omit<TaskInstanceRecord, 'deadlineAlertedAt'>> = {
   dagId: { kind: 'string' },
   runId: { kind: 'string' },
   taskId: { kind: 'string' },
@@ -40,6 +41,10 @@ const TASK_INSTANCE_SPEC: RecordSpec<TaskInstanceRecord> = {
   externalExecutorId: { kind: 'string', nullable: true },
 };
 
+/** Set once by a deadline alert (the write is conditional on its absence); a clear removes it (null). */
+const DEADLINE_ALERTED_ATTR = 'deadlineAlertedAt';
+const CHANGES_SPEC: RecordSpec<TaskInstanceRecord> = { ...TASK_INSTANCE_SPEC, [DEADLINE_ALERTED_ATTR]: { kind: 'date', nullable: true } };
+
 const KEY_FIELDS = new Set(['dagId', 'runId', 'taskId', 'mapIndex']);
 
 /**
@@ -52,10 +57,14 @@ const TRANSACTION_CONCURRENCY = 2;
 const TRANSACTION_ATTEMPTS = 4;
 const PUT_CONCURRENCY = 32;
 
-const decodeTaskInstance = (item: Item): TaskInstanceRecord => decodeRecord(TASK_INSTANCE_SPEC, item);
+function decodeTaskInstance(item: Item): TaskInstanceRecord {
+  const ti: TaskInstanceRecord = decodeRecord(TASK_INSTANCE_SPEC, item);
+  if (typeof item[DEADLINE_ALERTED_ATTR] === 'string') ti.deadlineAlertedAt = decodeDate(item[DEADLINE_ALERTED_ATTR]);
+  return ti;
+}
 
-function describeCondition(condition: TaskInstanceCondition): string {
-  const parts: string[] = [];
+function describeCondition(condition: TaskInstanceCondition, marksDeadline: boolean): string {
+  const parts: string[] = marksDeadline ? ['no deadline alert sent yet'] : [];
   if (condition.state !== undefined) parts.push(`state ${[condition.state].flat().join(' or ')}`);
   if (condition.tryNumber !== undefined) parts.push(`try ${condition.tryNumber}`);
   if (condition.workerId !== undefined) parts.push(condition.workerId === null ? 'no worker' : `worker ${condition.workerId}`);
@@ -64,7 +73,8 @@ function describeCondition(condition: TaskInstanceCondition): string {
 }
 
 function describeRecord(record: TaskInstanceRecord): string {
-  return `state ${record.state}, try ${record.tryNumber}, ${record.workerId === null ? 'no worker' : `worker ${record.workerId}`}`;
+  const alerted = record.deadlineAlertedAt ? `, deadline alerted at ${record.deadlineAlertedAt.toISOString()}` : '';
+  return `state ${record.state}, try ${record.tryNumber}, ${record.workerId === null ? 'no worker' : `worker ${record.workerId}`}${alerted}`;
 }
 
 /** Task instances of one run share a partition, so a run's instances are one strongly consistent query. */
@@ -195,7 +205,7 @@ export class DynamoDbTaskInstanceStore implements TaskInstanceStore {
     changes: TaskInstanceChanges,
     condition: TaskInstanceCondition = {},
   ): Promise<TaskInstanceRecord> {
-    const expr = new ExpressionBuilder().setChanges(TASK_INSTANCE_SPEC, changes, KEY_FIELDS);
+    const expr = new ExpressionBuilder().setChanges(CHANGES_SPEC, changes, KEY_FIELDS);
     // An empty change is still a conditional read-modify-write (it returns the record when it matches).
     if (!expr.hasUpdates()) expr.setRaw(`${expr.name('tryNumber')} = ${expr.name('tryNumber')}`);
     expr.exists();
@@ -204,6 +214,9 @@ export class DynamoDbTaskInstanceStore implements TaskInstanceStore {
     if (condition.workerId === null) expr.isNull('workerId');
     else if (condition.workerId !== undefined) expr.oneOf('workerId', condition.workerId);
     if (condition.rescheduleDate !== undefined) expr.oneOf('rescheduleDate', encodeDate(condition.rescheduleDate));
+    // Write-once: two ticks that both saw the instance late must not both alert it.
+    const marksDeadline = changes.deadlineAlertedAt instanceof Date;
+    if (marksDeadline) expr.isNull(DEADLINE_ALERTED_ATTR);
     try {
       const result = await this.client.send(
         new UpdateCommand({
@@ -222,7 +235,7 @@ export class DynamoDbTaskInstanceStore implements TaskInstanceStore {
       const what = `Task instance ${formatTaskInstanceKey(key)}`;
       throw new ConflictError<TaskInstanceRecord>(
         current
-          ? `${what} was not updated: expected ${describeCondition(condition)}; it is ${describeRecord(current)}. ` +
+          ? `${what} was not updated: expected ${describeCondition(condition, marksDeadline)}; it is ${describeRecord(current)}. ` +
               'Another writer changed it first; re-read it and decide again.'
           : `${what} does not exist, so it was not updated. Check the key, or create the run's task instances first.`,
         current,

@@ -46,6 +46,10 @@ const dagCallbackSchema = z.object({
     conf: z.record(z.string(), z.unknown()),
   }),
   deadlineAt: isoInstant.optional(),
+  // A task's deadline alert names the instance.
+  task: z
+    .object({ taskId: nonEmpty, mapIndex: z.number().int().min(-1), tryNumber: z.number().int().min(0), state: nonEmpty })
+    .optional(),
   sentAt: isoInstant,
 });
 

@@ -113,6 +113,12 @@ export interface TaskInstanceRecord extends TaskInstanceKey {
   workerId: string | null;
   /** Whatever the executor identifies the attempt by (SQS message id, ECS task ARN). */
   externalExecutorId: string | null;
+  /**
+   * When the scheduler sent the task's deadline alert; absent (or null) until then. Not an attempt
+   * field: an instance alerts once across its tries, and a clear (null) lets it alert again. The store
+   * sets it only where it is absent, so two ticks alert an instance once.
+   */
+  deadlineAlertedAt?: Date | null;
 }
 
 /**

@@ -99,6 +99,8 @@ export interface SerializedTask {
   expandInputs?: MappedInput[];
   /** The mapped task group the task is expanded with: one instance per element of the group's list. */
   mappedGroupId?: string;
+  /** The task's deadline alert (absent when none); its callback lives in the bundle. */
+  deadline?: SerializedTaskDeadline;
 }
 
 export interface SerializedDag {
@@ -151,4 +153,12 @@ export type SerializedRunCallbackEvent = 'success' | 'failure';
  */
 export type SerializedDeadline =
   | { reference: 'dagrun_queued_at' | 'dagrun_logical_date'; intervalSeconds: number }
+  | { reference: 'fixed_datetime'; at: string; intervalSeconds: number };
+
+/**
+ * When a task instance's deadline falls: `reference` + `intervalSeconds`. `task_queued_at` and
+ * `task_started_at` read the instance's current try (no deadline before it has one).
+ */
+export type SerializedTaskDeadline =
+  | { reference: 'task_queued_at' | 'task_started_at'; intervalSeconds: number }
   | { reference: 'fixed_datetime'; at: string; intervalSeconds: number };

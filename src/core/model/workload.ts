@@ -29,7 +29,7 @@ export type DagCallbackEvent = 'success' | 'failure' | 'deadline';
 
 /**
  * What the scheduler hands to a worker to run a DAG's own callbacks (its `onSuccess`/`onFailure`, or
- * its deadline's callback) from the DAG bundle: Airflow's DagCallbackRequest. The scheduler never
+ * its deadline's callback), or a task's deadline callback (`task` set), from the DAG bundle: Airflow's DagCallbackRequest. The scheduler never
  * imports user code, so it sends the facts the callback's context needs; the token (scoped to the run,
  * with a task id no task can have) lets the callback read variables and connections through the
  * Execution API, and nothing else of the metastore.
@@ -47,8 +47,18 @@ export interface RunDagCallbackWorkload {
   run: DagCallbackRunFacts;
   /** For `deadline`: when it was due (ISO). */
   deadlineAt?: string;
+  /** For a task's `deadline`: the task instance that missed it (absent: the run's own deadline or end). */
+  task?: DagCallbackTaskFacts;
   /** When the scheduler sent it (ISO). */
   sentAt: string;
+}
+
+/** The task instance of a task-level deadline alert, as the scheduler's mark left it. */
+export interface DagCallbackTaskFacts {
+  taskId: string;
+  mapIndex: number;
+  tryNumber: number;
+  state: string;
 }
 
 /** The run as the callback's context shows it; instants are ISO strings, null where unknown. */

@@ -112,6 +112,8 @@ export function clearedInstanceChanges(ti: TaskInstanceRecord, task: SerializedT
     state: 'none',
     maxTries: task ? ti.tryNumber + task.retries + 1 : Math.max(ti.maxTries, ti.tryNumber),
     ...noAttemptFields(),
+    // Cleared work is due again, so its deadline may alert again (null removes the mark).
+    deadlineAlertedAt: null,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Asset, Dag, ParamSpec, TaskDefinition } from '../../sdk/index.ts';
+import type { Asset, Dag, ParamSpec, ResolvedDeadlineAlert, TaskDefinition } from '../../sdk/index.ts';
 import { ValidationError } from '../errors.ts';
 import {
   SERIALIZED_DAG_FORMAT_VERSION,
@@ -59,12 +59,23 @@ function runCallbackFields(dag: Dag): Pick<SerializedDag, 'runCallbacks' | 'dead
     ...(deadline === null
       ? {}
       : {
-          deadline:
-            deadline.reference.kind === 'fixed_datetime'
-              ? { reference: 'fixed_datetime', at: deadline.reference.at.toISOString(), intervalSeconds: deadline.intervalSeconds }
-              : { reference: deadline.reference.kind, intervalSeconds: deadline.intervalSeconds },
+          deadline: serializeDeadline(deadline, (kind): kind is 'dagrun_queued_at' | 'dagrun_logical_date' => kind.startsWith('dagrun_')),
         }),
   };
+}
+
+/**
+ * A deadline's JSON form. The SDK checked the reference's scope; `inScope` only narrows the type (a
+ * reference of the other scope would be refused by the schema anyway).
+ */
+function serializeDeadline<K extends string>(
+  deadline: ResolvedDeadlineAlert,
+  inScope: (kind: string) => kind is K,
+): { reference: K; intervalSeconds: number } | { reference: 'fixed_datetime'; at: string; intervalSeconds: number } {
+  const { reference, intervalSeconds } = deadline;
+  if (reference.kind === 'fixed_datetime') return { reference: 'fixed_datetime', at: reference.at.toISOString(), intervalSeconds };
+  if (!inScope(reference.kind)) throw new ValidationError(`deadline.reference ${reference.kind} is not allowed here.`, 'deadline.reference');
+  return { reference: reference.kind, intervalSeconds };
 }
 
 /** Task groups: absent when the DAG has none (and for bundles of older SDKs). */
@@ -129,5 +140,9 @@ function serializeTask(task: TaskDefinition): SerializedTask {
     // Dynamic task mapping: omitted when not mapped.
     ...(task.expandInputs !== undefined ? { expandInputs: [...task.expandInputs] } : {}),
     ...(task.mappedGroupId !== undefined ? { mappedGroupId: task.mappedGroupId } : {}),
+    // Deadline alert: omitted when none (older bundles' definitions lack the field).
+    ...(task.deadline
+      ? { deadline: serializeDeadline(task.deadline, (kind): kind is 'task_queued_at' | 'task_started_at' => kind.startsWith('task_')) }
+      : {}),
   };
 }

@@ -128,6 +128,13 @@ export const serializedTaskSchema = z.strictObject({
   // Dynamic task mapping: absent when not mapped.
   expandInputs: z.array(serializedMappedInputSchema).min(1).optional(),
   mappedGroupId: id.optional(),
+  // Task deadline alert: absent when none.
+  deadline: z
+    .discriminatedUnion('reference', [
+      z.strictObject({ reference: z.enum(['task_queued_at', 'task_started_at']), intervalSeconds: z.number().finite() }),
+      z.strictObject({ reference: z.literal('fixed_datetime'), at: instant, intervalSeconds: z.number().finite() }),
+    ])
+    .optional(),
 });
 
 export const serializedTaskGroupSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import type { DagRunRecord } from '../../core/model/records.ts';
+import type { DagRunRecord, TaskInstanceRecord } from '../../core/model/records.ts';
 import type { SerializedDag } from '../../core/model/serialized-dag.ts';
 import { DAG_CALLBACK_TOKEN_TASK_ID, type DagCallbackEvent, type RunDagCallbackWorkload } from '../../core/model/workload.ts';
 import { dagCallbackSenderOf } from '../../core/ports/dag-callback-sender.ts';
@@ -19,6 +19,8 @@ export interface DagCallbackRequest {
   event: DagCallbackEvent;
   reason: string;
   deadlineAt?: Date;
+  /** For a task's deadline: the instance as the write that marked it left it. */
+  task?: Pick<TaskInstanceRecord, 'taskId' | 'mapIndex' | 'tryNumber' | 'state'>;
 }
 
 /**
@@ -28,12 +30,13 @@ export interface DagCallbackRequest {
  * logged and the run's state stays as it is (Airflow's callbacks never change it either).
  */
 export async function dispatchDagCallback(deps: DagCallbackDispatchDeps, request: DagCallbackRequest): Promise<boolean> {
-  const { run, event } = request;
-  const attributes = { dag_id: run.dagId, run_id: run.runId, event };
+  const { run, event, task } = request;
+  const attributes = { dag_id: run.dagId, run_id: run.runId, event, ...(task ? { task_id: task.taskId, map_index: task.mapIndex } : {}) };
+  const whose = task ? `task "${task.taskId}"${task.mapIndex >= 0 ? ` [${task.mapIndex}]` : ''}'s` : `DAG run's`;
   const sender = dagCallbackSenderOf(deps.executors.all);
   if (!sender) {
     deps.logger.error(
-      `DAG "${run.dagId}" has ${event} callbacks, but no configured executor can run them (${deps.executors.names.join(', ')}); ` +
+      `${task ? `Task "${task.taskId}" of DAG "${run.dagId}"` : `DAG "${run.dagId}"`} has ${event} callbacks, but no configured executor can run them (${deps.executors.names.join(', ')}); ` +
         'add the lambda executor (or local, locally) to core.executor. The callback was not run.',
       attributes,
     );
@@ -65,13 +68,14 @@ export async function dispatchDagCallback(deps: DagCallbackDispatchDeps, request
         conf: run.conf,
       },
       ...(request.deadlineAt ? { deadlineAt: request.deadlineAt.toISOString() } : {}),
+      ...(task ? { task: { taskId: task.taskId, mapIndex: task.mapIndex, tryNumber: task.tryNumber, state: task.state } } : {}),
       sentAt: deps.clock.now().toISOString(),
     };
     await sender.sendDagCallback(workload);
-    deps.logger.info(`Sent the DAG run's ${event} callback to executor "${sender.name}"`, attributes);
+    deps.logger.info(`Sent the ${whose} ${event} callback to executor "${sender.name}"`, attributes);
     return true;
   } catch (error) {
-    deps.logger.error(`Could not send the DAG run's ${event} callback; it will not run: ${describe(error)}`, attributes);
+    deps.logger.error(`Could not send the ${whose} ${event} callback; it will not run: ${describe(error)}`, attributes);
     return false;
   }
 }

@@ -32,6 +32,8 @@ export interface RunScheduleResult {
   activeInstances: TaskInstanceRecord[];
   /** Its deferred instances after this pass (a pool that includes deferred counts their slots). */
   deferredInstances: TaskInstanceRecord[];
+  /** Every instance of the run as this pass left it (the tick checks task deadlines on them); absent when not scheduled. */
+  instances?: TaskInstanceRecord[];
 }
 
 /**
@@ -168,7 +170,7 @@ export class RunScheduler {
     for (const executor of this.deps.executors.all) executor.forgetEndedOfRun(run, tis);
     const activeInstances = tis.filter((ti) => ti.state === 'queued' || ti.state === 'running');
     const deferredInstances = tis.filter((ti) => ti.state === 'deferred');
-    return { ...(await this.finishIfDone(run, dag, tis, tasksQueued)), activeInstances, deferredInstances };
+    return { ...(await this.finishIfDone(run, dag, tis, tasksQueued)), activeInstances, deferredInstances, instances: tis };
   }
 
   /** An expansion creates the mapped instances before its placeholder write says they exist. */

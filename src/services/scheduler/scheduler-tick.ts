@@ -12,6 +12,7 @@ import { ExecutorSync } from './executor-sync.ts';
 import { dispatchTriggers, type DeferredOfRun } from './trigger-dispatch.ts';
 import { awaitsTriggerer } from '../../core/scheduling/triggers.ts';
 import { alertMissedDeadlines } from './deadline-step.ts';
+import { alertMissedTaskDeadlines, type TaskDeadlineCheck } from './task-deadline-step.ts';
 import { SlotLeaseReconciler, type ReconcileInput } from './slot-lease-reconciler.ts';
 import { RunScheduler } from './run-scheduler.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from './settings.ts';
@@ -133,6 +134,7 @@ export class SchedulerTick {
     const active: TaskInstanceRecord[] = [];
     const deferredToPoll: DeferredOfRun[] = [];
     const scheduled = new Map<string, { run: DagRunRecord; instances: TaskInstanceRecord[] }>();
+    const taskDeadlineChecks: TaskDeadlineCheck[] = [];
     let complete = true;
     await mapWithConcurrency(running, concurrency, async (run) => {
       try {
@@ -142,6 +144,7 @@ export class SchedulerTick {
         active.push(...result.activeInstances);
         for (const ti of result.deferredInstances) if (awaitsTriggerer(ti)) deferredToPoll.push({ ti, run });
         scheduled.set(dagRunMapKey(run), { run, instances: [...result.activeInstances, ...result.deferredInstances] });
+        if (result.state === 'running' && result.instances) taskDeadlineChecks.push({ run, instances: result.instances });
       } catch (error) {
         complete = false;
         report.errors += 1;
@@ -156,6 +159,8 @@ export class SchedulerTick {
     }
     // Deadline alerts: active runs past their DAG's deadline, each alerted once (deadline-step.ts).
     report.errors += (await alertMissedDeadlines(this.deps, activeRuns, now, concurrency)).errors;
+    // Task deadline alerts: unfinished instances of the runs just scheduled, each alerted once (task-deadline-step.ts).
+    report.errors += (await alertMissedTaskDeadlines(this.deps, taskDeadlineChecks, now, concurrency)).errors;
     // Reconciling against a partial view would make executors forget attempts that still run.
     if (complete) {
       const synced = await this.executorSync.heartbeat(active, new Map(running.map((run) => [dagRunMapKey(run), run])));

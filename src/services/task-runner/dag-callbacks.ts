@@ -49,9 +49,15 @@ const AIRFLOW_NAMES: Record<RunDagCallbackWorkload['event'], string> = {
   deadline: 'deadline alert callback',
 };
 
-/** `logs/dag_id=<d>/run_id=<r>/callbacks/<event>.log`, beside the run's task logs. */
-export function dagCallbackLogKey(workload: Pick<RunDagCallbackWorkload, 'dagId' | 'runId' | 'event'>): string {
-  return `${LOG_PREFIX}dag_id=${workload.dagId}/run_id=${workload.runId}/callbacks/${workload.event}.log`;
+/**
+ * `logs/dag_id=<d>/run_id=<r>/callbacks/<event>.log`, beside the run's task logs; a task's deadline
+ * alert logs to `.../callbacks/deadline/task_id=<t>[/map_index=<i>].log`.
+ */
+export function dagCallbackLogKey(workload: Pick<RunDagCallbackWorkload, 'dagId' | 'runId' | 'event' | 'task'>): string {
+  const base = `${LOG_PREFIX}dag_id=${workload.dagId}/run_id=${workload.runId}/callbacks/${workload.event}`;
+  const { task } = workload;
+  if (!task) return `${base}.log`;
+  return `${base}/task_id=${task.taskId}${task.mapIndex >= 0 ? `/map_index=${task.mapIndex}` : ''}.log`;
 }
 
 /**
@@ -62,7 +68,13 @@ export function dagCallbackLogKey(workload: Pick<RunDagCallbackWorkload, 'dagId'
  */
 export async function runDagCallback(workload: RunDagCallbackWorkload, deps: DagCallbackDeps): Promise<DagCallbackOutcome> {
   const now = deps.now ?? (() => new Date());
-  const attributes = { dag_id: workload.dagId, run_id: workload.runId, event: workload.event };
+  const { task } = workload;
+  const attributes = {
+    dag_id: workload.dagId,
+    run_id: workload.runId,
+    event: workload.event,
+    ...(task ? { task_id: task.taskId, map_index: task.mapIndex } : {}),
+  };
   let dag: Dag;
   try {
     dag = findDag(await deps.bundleLoader.load(workload.bundleKey), workload.dagId);
@@ -70,9 +82,10 @@ export async function runDagCallback(workload: RunDagCallbackWorkload, deps: Dag
     deps.logger.error(`Could not load the DAG to run its ${AIRFLOW_NAMES[workload.event]}s: ${describeError(error)}`, attributes);
     return { succeeded: 0, failed: 0, skipped: 'bundle' };
   }
-  const callbacks = callbacksFor(dag, workload.event);
+  const callbacks = callbacksFor(dag, workload);
   if (callbacks.length === 0) {
-    deps.logger.warn(`DAG "${dag.dagId}" of this version has no ${AIRFLOW_NAMES[workload.event]}; nothing to run`, attributes);
+    const owner = task ? `Task "${task.taskId}" of DAG "${dag.dagId}"` : `DAG "${dag.dagId}"`;
+    deps.logger.warn(`${owner} of this version has no ${AIRFLOW_NAMES[workload.event]}; nothing to run`, attributes);
     return { succeeded: 0, failed: 0, skipped: 'none' };
   }
 
@@ -90,7 +103,8 @@ export async function runDagCallback(workload: RunDagCallbackWorkload, deps: Dag
     Math.min(deps.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS, deps.deadlineMs === undefined ? Infinity : deps.deadlineMs - Date.now()),
   );
   const airflowName = AIRFLOW_NAMES[workload.event];
-  log.info(`Running ${callbacks.length} ${airflowName}${callbacks.length === 1 ? '' : 's'} of run ${workload.runId} (${workload.reason}).`);
+  const of = task ? `task ${task.taskId}${task.mapIndex >= 0 ? `[${task.mapIndex}]` : ''} in run` : 'run';
+  log.info(`Running ${callbacks.length} ${airflowName}${callbacks.length === 1 ? '' : 's'} of ${of} ${workload.runId} (${workload.reason}).`);
   let succeeded = 0;
   let failed = 0;
   for (const [index, callback] of callbacks.entries()) {
@@ -127,8 +141,10 @@ function findDag(bundle: Record<string, unknown>, dagId: string): Dag {
   return dag;
 }
 
-/** A bundle built by an SDK without DAG-run callbacks has none. */
-function callbacksFor(dag: Dag, event: RunDagCallbackWorkload['event']): readonly DagRunCallback[] {
+/** A bundle built by an SDK without DAG-run callbacks (or task deadlines) has none. */
+function callbacksFor(dag: Dag, workload: Pick<RunDagCallbackWorkload, 'event' | 'task'>): readonly DagRunCallback[] {
+  const { event, task } = workload;
+  if (task) return event === 'deadline' ? (dag.tasks.get(task.taskId)?.deadline?.callbacks ?? []) : [];
   const partial = dag as Partial<Pick<Dag, 'onSuccess' | 'onFailure' | 'deadline'>>;
   if (event === 'success') return partial.onSuccess ?? [];
   if (event === 'failure') return partial.onFailure ?? [];
@@ -156,6 +172,7 @@ function contextOf(workload: RunDagCallbackWorkload, secrets: TaskSecretAccess, 
     connections: secrets.connections,
     log: { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
     signal,
+    ...(workload.task ? { taskInstance: Object.freeze({ ...workload.task }) } : {}),
   });
 }
 

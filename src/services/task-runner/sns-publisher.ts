@@ -86,6 +86,8 @@ function defaultText(event: Event): string {
 function defaultSubject(event: Event): string {
   if ('taskId' in event.ctx) return `Updraft: ${event.ctx.dagId}.${event.ctx.taskId} ${event.info.state}`;
   const info = event.info as DagRunCallbackInfo;
+  const late = (event.ctx as DagRunCallbackContext).taskInstance;
+  if (info.event === 'deadline' && late) return `Updraft: ${event.ctx.dagId}.${late.taskId} missed its deadline`;
   return info.event === 'deadline'
     ? `Updraft: DAG ${event.ctx.dagId} missed its deadline`
     : `Updraft: DAG ${event.ctx.dagId} run ${info.state}`;

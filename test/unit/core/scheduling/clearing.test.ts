@@ -69,6 +69,8 @@ describe('clearedInstanceChanges', () => {
     const failed = ti(r, 'load', 'failed', { tryNumber: 3, maxTries: 3, workerId: 'w1', externalExecutorId: 'arn', endDate: new Date() });
     const changes = clearedInstanceChanges(failed, etl.tasks.find((t) => t.taskId === 'load'));
     expect(changes).toMatchObject({ state: 'none', maxTries: 6, workerId: null, externalExecutorId: null, endDate: null, startDate: null });
+    // Its deadline alert may be sent again.
+    expect(changes.deadlineAlertedAt).toBeNull();
     expect(changes).not.toHaveProperty('tryNumber');
   });
 

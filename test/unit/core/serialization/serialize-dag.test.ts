@@ -43,6 +43,8 @@ const load = task(
     waitForDownstream: true,
     doc: 'Loads the batch into the warehouse.',
     outlets: [asset('s3://warehouse/orders/', { extra: { format: 'parquet' } }), asset('s3://warehouse/audit/')],
+    // A task's deadline alert: its reference and interval are serialized, its callback stays in the bundle.
+    deadline: { reference: DeadlineReference.TASK_STARTED_AT, interval: 1800, callback: () => {} },
   },
   async (ctx: TaskContext, batch: unknown, options: unknown) => [batch, options],
 );
@@ -192,6 +194,7 @@ const expected: SerializedDag = {
       taskGroupId: 'stage',
       isTeardown: true,
       onFailureFailDagrun: true,
+      deadline: { reference: 'task_started_at', intervalSeconds: 1800 },
     },
     {
       taskId: 'done',

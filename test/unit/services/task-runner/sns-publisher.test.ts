@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDagCallbackWorkload } from '../../../../src/core/model/workload.ts';
 import type { Logger } from '../../../../src/core/ports/logger.ts';
-import { dag, empty, snsNotifier, type TaskCallbackInfo, type TaskContext } from '../../../../src/sdk/index.ts';
+import { dag, DeadlineReference, empty, snsNotifier, type TaskCallbackInfo, type TaskContext } from '../../../../src/sdk/index.ts';
 import { runDagCallback } from '../../../../src/services/task-runner/dag-callbacks.ts';
 import { createSnsPublish } from '../../../../src/services/task-runner/sns-publisher.ts';
 import { runTaskCallbacks } from '../../../../src/services/task-runner/task-callbacks.ts';
@@ -114,6 +114,26 @@ describe('snsNotifier as a DAG-run callback', () => {
       TopicArn: topicArn,
       Subject: 'ETL failed',
       Message: 'DAG etl, run scheduled__2025-01-01T00:00:00+00:00: failed (task_failure).',
+    });
+  });
+
+  it("publishes a task's deadline alert naming the late task instance", async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'id' });
+    const deadline = { reference: DeadlineReference.TASK_STARTED_AT, interval: 600, callback: snsNotifier({ topicArn }) };
+    const withTaskDeadline = { default: dag({ dagId: 'etl' }, () => void empty({ taskId: 'load', deadline })) };
+    const late: RunDagCallbackWorkload = {
+      ...workload,
+      event: 'deadline',
+      reason: 'deadline_missed',
+      deadlineAt: '2025-01-01T00:16:00.000Z',
+      task: { taskId: 'load', mapIndex: 4, tryNumber: 2, state: 'running' },
+      run: { ...workload.run, state: 'running', endDate: null },
+    };
+    expect(await runDagCallback(late, { ...deps, bundleLoader: { load: async () => withTaskDeadline } })).toEqual({ succeeded: 1, failed: 0, skipped: null });
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).toEqual({
+      TopicArn: topicArn,
+      Subject: 'Updraft: etl.load missed its deadline',
+      Message: 'DAG etl, run scheduled__2025-01-01T00:00:00+00:00: task load[4] missed its deadline and is still running. It was due at 2025-01-01T00:16:00.000Z.',
     });
   });
 
