@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RestClient } from '../rest-client.ts';
+import { ApiError, type RestClient } from '../rest-client.ts';
 import {
   API,
   CommandFailedError,
@@ -101,12 +101,12 @@ export function registerDagsBackfillCommand(dags: Command, io: CliIo): void {
     };
     await withApi(command, io, async ({ client, mode, standaloneRunning }) => {
       if (options.dryRun) {
-        const answer = await client.request<DryRunJson>('POST', `${API}/backfills/dry_run`, { body });
+        const answer = await asUsageError(client.request<DryRunJson>('POST', `${API}/backfills/dry_run`, { body }));
         if (format === 'table') io.stderr.write(`Logical dates to be attempted (${answer.total_entries}):\n`);
         printRows(answer.backfills.map((entry) => ({ logical_date: entry.logical_date })), format, io.stdout);
         return;
       }
-      const backfill = await client.request<BackfillJson>('POST', `${API}/backfills`, { body });
+      const backfill = await asUsageError(client.request<BackfillJson>('POST', `${API}/backfills`, { body }));
       printRecord(backfill, format, io.stdout);
       if (mode === 'local' && !standaloneRunning && format === 'table') {
         io.stderr.write('Updraft is not running locally: the backfill runs start when you run `npm start`.\n');
@@ -115,6 +115,19 @@ export function registerDagsBackfillCommand(dags: Command, io: CliIo): void {
       await waitForBackfill(client, io, backfill, { pollMs: pollSeconds * 1000, timeoutMs: timeoutSeconds * 1000 });
     });
   });
+}
+
+/**
+ * A 422 from creating a backfill means the request must change (the range, the direction, the conf):
+ * the command was used wrongly, exit 2, with the API's message.
+ */
+async function asUsageError<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 422) throw new CliUsageError(error.message);
+    throw error;
+  }
 }
 
 /** Polls the backfill until it completes, then fails the command if one of its runs failed. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadLocalConfig } from '../../local/local-config.ts';
-import { runTaskOnce } from '../../local/run-task-once.ts';
+import { DEFAULT_MAX_TRIGGER_WAIT_SECONDS, runTaskOnce } from '../../local/run-task-once.ts';
 import { API, CommandFailedError, commaList, confirmOrAbort, defaultCliIo, examples, formatOf, outputOption, parseInstant, parseWholeNumber, seg, withApi, type CliIo } from '../command-support.ts';
 import { CliUsageError, printRows } from '../output.ts';
 import { ApiError, type RestClient } from '../rest-client.ts';
@@ -121,22 +121,30 @@ export function registerTasksCommands(program: Command, io: CliIo = defaultCliIo
     .command('test <dag_id> <task_id>')
     .description(
       'Run one task in this process, without checking its dependencies and without recording any state; prints its log, ' +
-        'exits 1 if it failed (local only: ignores --api-url; upstream XComs read as null)',
+        'exits 1 if it failed or did not finish (local only: ignores --api-url; upstream XComs read as null). A task that defers ' +
+        'has its trigger run here and resumes; a rescheduled sensor pokes again when due',
     )
     .option('-l, --logical-date <iso>', 'logical date of the test run (default: now)')
     .option('--dags-folder <dir>', 'folder with the DAG files (default: UPDRAFT_DAGS_FOLDER or ./dags)')
-    .addHelpText('after', examples('tasks test etl extract', 'tasks test etl load --logical-date 2026-01-01'))
-    .action(async (dagId: string, taskId: string, options: { logicalDate?: string; dagsFolder?: string }) => {
+    .option(
+      '--max-trigger-wait <seconds>',
+      `the longest the test waits in total for triggers and reschedules; a longer wait is refused (default ${DEFAULT_MAX_TRIGGER_WAIT_SECONDS})`,
+    )
+    .addHelpText('after', examples('tasks test etl extract', 'tasks test etl load --logical-date 2026-01-01', 'tasks test etl wait_for_file --max-trigger-wait 300'))
+    .action(async (dagId: string, taskId: string, options: { logicalDate?: string; dagsFolder?: string; maxTriggerWait?: string }) => {
       const logicalDate = parseInstant(options.logicalDate, '--logical-date');
+      const maxTriggerWaitSeconds = options.maxTriggerWait === undefined ? undefined : parseWholeNumber(options.maxTriggerWait, '--max-trigger-wait', 0);
       const result = await runTaskOnce({
         dagId,
         taskId,
         dagsFolder: loadLocalConfig({ dagsFolder: options.dagsFolder }).dagsFolder,
         logicalDate: logicalDate === undefined ? undefined : new Date(logicalDate),
+        maxTriggerWaitSeconds,
       });
       io.stdout.write(result.log);
       io.stdout.write(`Task ${dagId}.${taskId}: ${result.state}\n`);
       if (result.state === 'failed') throw new CommandFailedError(`Task ${dagId}.${taskId} failed; its log is above.`);
+      if (result.unfinished) throw new CommandFailedError(`Task ${dagId}.${taskId} did not finish (${result.state}): ${result.unfinished}`);
     });
 
   tasks

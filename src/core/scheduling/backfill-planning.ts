@@ -39,6 +39,23 @@ export function validateBackfillRange(input: Pick<BackfillRangeInput, 'fromDate'
 }
 
 /**
+ * Refuses a reverse backfill of a DAG with tasks that depend on the past (`dependsOnPast` or
+ * `waitForDownstream`), as Airflow 3's `_validate_backfill_params` does: newest first, each run would
+ * wait for an older run that the backfill has not run yet.
+ *
+ * @throws ValidationError naming the tasks and what to change.
+ */
+export function validateBackfillDirection(runBackwards: boolean, pastTaskIds: readonly string[]): void {
+  if (!runBackwards || pastTaskIds.length === 0) return;
+  const shown = pastTaskIds.slice(0, 5).join(', ') + (pastTaskIds.length > 5 ? `, and ${pastTaskIds.length - 5} more` : '');
+  throw new ValidationError(
+    `Backfill cannot be run in reverse when the DAG has tasks where depends_on_past=True (${shown}). ` +
+      'Run it oldest first: leave out run_backwards (--run-backwards).',
+    'run_backwards',
+  );
+}
+
+/**
  * The runs of the timetable whose logical date lies in [from, to] (Airflow's `iter_dagrun_infos_between`:
  * catchup on, the range as the DAG's start and end), keeping those whose data interval ended before
  * `now`, in start order: oldest first, or newest first with `runBackwards`.

@@ -6,9 +6,11 @@ import type { Metastore } from '../../core/ports/metastore.ts';
 import {
   backfillRunInfos,
   planBackfillRuns,
+  validateBackfillDirection,
   validateBackfillRange,
   type PlannedBackfillRun,
 } from '../../core/scheduling/backfill-planning.ts';
+import { dependsOnPast } from '../../core/scheduling/depends-on-past.ts';
 import { deserializeTimetable } from '../../core/timetables/deserialize.ts';
 import { validateConfAgainstParams } from '../dag-runs/validate-conf.ts';
 
@@ -34,8 +36,9 @@ export interface PreparedBackfill {
 
 /**
  * The checks and the plan shared by a dry run and a real backfill (Airflow's `_do_dry_run` and the first
- * half of `_create_backfill`): the DAG exists and has a periodic schedule, the range is valid, the conf
- * fits the DAG's params, and each logical date is decided against the run it has.
+ * half of `_create_backfill`): the DAG exists and has a periodic schedule, the range is valid, a DAG that
+ * depends on the past is not run backwards, the conf fits the DAG's params, and each logical date is
+ * decided against the run it has.
  *
  * @throws NotFoundError when the DAG is unknown; ValidationError for everything the request must change.
  */
@@ -59,6 +62,7 @@ export async function prepareBackfill(deps: { metastore: Metastore; clock: Clock
   }
   const now = deps.clock.now();
   validateBackfillRange({ fromDate: request.fromDate, toDate: request.toDate, now });
+  validateBackfillDirection(request.runBackwards ?? false, version.serialized.tasks.filter(dependsOnPast).map((task) => task.taskId));
   if (request.dagRunConf) validateConfAgainstParams(version.serialized.params, request.dagRunConf);
   const infos = backfillRunInfos({
     timetable,

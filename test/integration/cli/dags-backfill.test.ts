@@ -33,6 +33,12 @@ beforeAll(async () => {
     });
     await saveSerializedDag(storage.metastore, dag, new Date('2024-06-01T00:00:00Z'));
   }
+  const past = serializedDag('cli_past', [serializedTask('work', [], { waitForDownstream: true }), serializedTask('report', ['work'])], {
+    timetable: { type: 'cron_data_interval', cron: '0 0 * * *', timezone: 'UTC' },
+    scheduleDescription: '@daily',
+    startDate: '2024-01-01T00:00:00.000Z',
+  });
+  await saveSerializedDag(storage.metastore, past, new Date('2024-06-01T00:00:00Z'));
 });
 afterAll(() => storage?.close());
 
@@ -94,6 +100,17 @@ describe('updraft dags backfill', () => {
     const again = await run(['dags', 'backfill', 'cli_create', '-s', '2024-01-01', '-e', '2024-01-02']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('There is already a running backfill for dag cli_create');
+  });
+
+  it('refuses to run a DAG that depends on the past backwards: exit 2 with the reason, dry run too, nothing created', async () => {
+    for (const extra of [['--dry-run'], []]) {
+      const result = await run(['dags', 'backfill', 'cli_past', '-s', '2024-01-01', '-e', '2024-01-03', '--run-backwards', ...extra]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('Backfill cannot be run in reverse when the DAG has tasks where depends_on_past=True (work)');
+      expect(result.stderr).toContain('leave out run_backwards (--run-backwards)');
+    }
+    expect(await storage.metastore.listDagRuns('cli_past')).toEqual([]);
+    expect(await backfills.listBackfills('cli_past')).toEqual([]);
   });
 
   it('refuses a bad reprocess behavior before calling the API', async () => {

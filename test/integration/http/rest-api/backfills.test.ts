@@ -58,6 +58,7 @@ beforeAll(async () => {
   const now = new Date(NOW);
   for (const dagId of ['bf_main', 'bf_dry', 'bf_cancel', 'bf_guard']) await saveSerializedDag(storage.metastore, daily(dagId), now);
   await saveSerializedDag(storage.metastore, serializedDag('bf_manual_only', [serializedTask('work')]), now);
+  await saveSerializedDag(storage.metastore, { ...daily('bf_past'), tasks: [serializedTask('work', [], { dependsOnPast: true })] }, now);
 });
 afterAll(() => storage.close());
 
@@ -151,6 +152,13 @@ describe('REST API backfills', () => {
     const unscheduled = await h.request('POST', '/api/v2/backfills', body('bf_manual_only'));
     expect(unscheduled.status).toBe(422);
     expect((await unscheduled.json()).detail).toContain('non-periodic schedule');
+
+    for (const path of ['/api/v2/backfills', '/api/v2/backfills/dry_run']) {
+      const reverse = await h.request('POST', path, body('bf_past', { run_backwards: true }));
+      expect(reverse.status).toBe(422);
+      expect((await reverse.json()).detail).toContain('Backfill cannot be run in reverse when the DAG has tasks where depends_on_past=True (work)');
+    }
+    expect(await h.backfills.listBackfills('bf_past')).toEqual([]);
   });
 
   it('is guarded: 401 without a token, 403 when the backfill permission or the DAG\'s run access is refused', async () => {

@@ -154,6 +154,21 @@ describe('BackfillService.create over a range where some runs exist', () => {
     await service.create(request('refusals'));
     await expect(service.create(request('refusals'))).rejects.toThrow(ConflictError);
   });
+
+  it('refuses a reverse backfill of a DAG with dependsOnPast or waitForDownstream, dry run too, and writes nothing', async () => {
+    await saveDag(h, dailyDag('past_bf', { tasks: [task('extract', [], { dependsOnPast: true }), task('load', ['extract'])] }));
+    await saveDag(h, dailyDag('downstream_bf', { tasks: [task('extract', [], { waitForDownstream: true }), task('load', ['extract'])] }));
+    for (const dagId of ['past_bf', 'downstream_bf']) {
+      await expect(service.dryRun(request(dagId, { runBackwards: true }))).rejects.toThrow(
+        'Backfill cannot be run in reverse when the DAG has tasks where depends_on_past=True (extract)',
+      );
+      await expect(service.create(request(dagId, { runBackwards: true }))).rejects.toThrow(ValidationError);
+      expect(await backfills.listBackfills(dagId)).toEqual([]);
+      expect(await runsOf(dagId)).toEqual([]);
+    }
+    const forward = await service.create(request('past_bf'));
+    expect(forward.runBackwards).toBe(false);
+  });
 });
 
 describe('backfills in the scheduler tick', () => {

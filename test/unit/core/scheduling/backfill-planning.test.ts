@@ -9,6 +9,7 @@ import {
   MAX_BACKFILL_RUNS,
   planBackfillRuns,
   runsToBeCreated,
+  validateBackfillDirection,
   validateBackfillRange,
 } from '../../../../src/core/scheduling/backfill-planning.ts';
 import { CronDataIntervalTimetable, CronTriggerTimetable } from '../../../../src/sdk/timetables/index.ts';
@@ -87,6 +88,20 @@ describe('validateBackfillRange', () => {
       'Backfill cannot be executed for future dates',
     );
     expect(() => validateBackfillRange({ fromDate: d('2024-01-01T00:00:00Z'), toDate: d('2024-03-01T00:00:00Z'), now: NOW })).not.toThrow();
+  });
+});
+
+describe('validateBackfillDirection', () => {
+  it("refuses a reverse backfill of a DAG with tasks that depend on the past, with Airflow's message and the tasks named", () => {
+    expect(() => validateBackfillDirection(true, ['load', 'audit'])).toThrow(
+      'Backfill cannot be run in reverse when the DAG has tasks where depends_on_past=True (load, audit). Run it oldest first',
+    );
+    expect(() => validateBackfillDirection(true, ['a', 'b', 'c', 'd', 'e', 'f', 'g'])).toThrow('(a, b, c, d, e, and 2 more)');
+  });
+
+  it('lets a forward backfill, and a reverse one of a DAG without such tasks, through', () => {
+    expect(() => validateBackfillDirection(false, ['load'])).not.toThrow();
+    expect(() => validateBackfillDirection(true, [])).not.toThrow();
   });
 });
 
