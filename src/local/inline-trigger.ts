@@ -7,7 +7,7 @@ import { timeTriggerMoment } from '../core/scheduling/triggers.ts';
 import { triggersOfDag, type Dag } from '../sdk/index.ts';
 import { pollHttp } from '../services/triggerer/http-trigger.ts';
 import { pollS3Key } from '../services/triggerer/s3-key-trigger.ts';
-import type { TriggerOutcome } from '../services/triggerer/trigger-outcome.ts';
+import { pollWithTimeLimit, type TriggerOutcome } from '../services/triggerer/trigger-outcome.ts';
 import type { TaskLog } from '../services/task-runner/task-log.ts';
 
 /**
@@ -123,26 +123,13 @@ export async function waitOrRefuse(ms: number, until: Date, deps: Pick<InlineTri
 
 /** One bounded poll, as the triggerer makes it: a poll past its limit is "not yet", a throw is a failure. */
 async function pollOnce(trigger: TriggerSpec, deps: InlineTriggerDeps): Promise<TriggerOutcome> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<TriggerOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new Error(`the poll took longer than ${deps.pollTimeoutMs} ms`));
-      resolve({ kind: 'waiting', why: `the poll took longer than ${deps.pollTimeoutMs} ms` });
-    }, deps.pollTimeoutMs);
+  return pollWithTimeLimit((signal) => evaluate(trigger, deps, signal), deps.pollTimeoutMs, {
+    onError: (error) => {
+      // Our own verdicts are not the trigger's failure: they end the test with their own message.
+      if (error instanceof InlineTriggerUnsupportedError || error instanceof InlineTriggerFailedError) throw error;
+      return null;
+    },
   });
-  const work = evaluate(trigger, deps, controller.signal).catch((error: unknown): TriggerOutcome => {
-    // Our own verdicts are not the trigger's failure: they end the test with their own message.
-    if (error instanceof InlineTriggerUnsupportedError || error instanceof InlineTriggerFailedError) throw error;
-    if (controller.signal.aborted) return { kind: 'waiting', why: 'the poll was cut off at its time limit' };
-    const name = error instanceof Error ? error.name : 'Error';
-    return { kind: 'failed', error: `${name}: ${error instanceof Error ? error.message : String(error)}` };
-  });
-  try {
-    return await Promise.race([work, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function evaluate(trigger: TriggerSpec, deps: InlineTriggerDeps, signal: AbortSignal): Promise<TriggerOutcome> {

@@ -15,7 +15,7 @@ import { findCustomTrigger } from './custom-triggers.ts';
 import { decideExternalRun } from './external-run-trigger.ts';
 import { pollHttp } from './http-trigger.ts';
 import { pollS3Key } from './s3-key-trigger.ts';
-import type { TriggerOutcome } from './trigger-outcome.ts';
+import { pollWithTimeLimit, type TriggerOutcome } from './trigger-outcome.ts';
 
 export interface TriggererDeps {
   apiBaseUrl: string;
@@ -73,27 +73,13 @@ export class Triggerer {
   /** One bounded poll. Our own API failing is "not yet" (the task is not to blame); the trigger throwing is a failure. */
   private async poll(item: TriggerToPoll, client: ExecutionApiClient): Promise<TriggerOutcome> {
     const timeoutMs = this.deps.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<TriggerOutcome>((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort(new Error(`the poll took longer than ${timeoutMs} ms`));
-        resolve({ kind: 'waiting', why: `the poll took longer than ${timeoutMs} ms; it is polled again on the next tick` });
-      }, timeoutMs);
+    return pollWithTimeLimit((signal) => this.evaluate(item, client, signal), timeoutMs, {
+      lateWhy: `the poll took longer than ${timeoutMs} ms; it is polled again on the next tick`,
+      onError: (error) =>
+        error instanceof ExecutionApiUnreachableError || (error instanceof ExecutionApiError && error.status >= 500)
+          ? { kind: 'waiting', why: `the Execution API failed: ${error.message}` }
+          : null,
     });
-    const work = this.evaluate(item, client, controller.signal).catch((error: unknown): TriggerOutcome => {
-      if (controller.signal.aborted) return { kind: 'waiting', why: 'the poll was cut off at its time limit' };
-      if (error instanceof ExecutionApiUnreachableError || (error instanceof ExecutionApiError && error.status >= 500)) {
-        return { kind: 'waiting', why: `the Execution API failed: ${error.message}` };
-      }
-      const name = error instanceof Error ? error.name : 'Error';
-      return { kind: 'failed', error: `${name}: ${error instanceof Error ? error.message : String(error)}` };
-    });
-    try {
-      return await Promise.race([work, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private async evaluate(item: TriggerToPoll, client: ExecutionApiClient, signal: AbortSignal): Promise<TriggerOutcome> {
