@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../../../src/aws/clients.ts';
 import { SqsExecutor } from '../../../../src/aws/sqs/sqs-executor.ts';
@@ -21,6 +20,7 @@ import type { BundleLoader } from '../../../../src/services/task-runner/bundle-l
 import { dagCallbackLogKey } from '../../../../src/services/task-runner/dag-callbacks.ts';
 import { createWorkerHandler } from '../../../../src/services/task-runner/worker-handler.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+import { drainQueue as drainQueueOf, sqsEvent } from '../../../support/sqs-messages.ts';
 import { runningManualRun } from '../../../support/dag-runs.ts';
 import { createEmulatorStorage, type EmulatorStorage } from '../../../support/emulator-storage.ts';
 import { bundleDagFile, serveTestExecutionApi } from '../bundled-dag-harness.ts';
@@ -102,35 +102,8 @@ async function runWithTask(state: 'success' | 'failed' | 'running'): Promise<Dag
   return run;
 }
 
-/** Every message on the queue, each deleted once read. */
-async function drainQueue(): Promise<string[]> {
-  const bodies: string[] = [];
-  for (;;) {
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    const messages = received.Messages ?? [];
-    if (messages.length === 0) return bodies;
-    for (const message of messages) {
-      bodies.push(message.Body!);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
-    }
-  }
-}
-
-function sqsEvent(bodies: string[]): SQSEvent {
-  return {
-    Records: bodies.map((body, index) => ({
-      messageId: `m-${index}`,
-      receiptHandle: `rh-${index}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tasks',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
+/** Every message on the task queue, each deleted once read. */
+const drainQueue = (): Promise<string[]> => drainQueueOf(sqs, queueUrl);
 
 function worker() {
   return createWorkerHandler({

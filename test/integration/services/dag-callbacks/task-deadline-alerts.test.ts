@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../../../src/aws/clients.ts';
 import { SqsExecutor } from '../../../../src/aws/sqs/sqs-executor.ts';
@@ -22,6 +21,7 @@ import type { BundleLoader } from '../../../../src/services/task-runner/bundle-l
 import { dagCallbackLogKey } from '../../../../src/services/task-runner/dag-callbacks.ts';
 import { createWorkerHandler } from '../../../../src/services/task-runner/worker-handler.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
+import { drainQueue as drainQueueOf, sqsEvent } from '../../../support/sqs-messages.ts';
 import { runningManualRun } from '../../../support/dag-runs.ts';
 import { createEmulatorStorage, type EmulatorStorage } from '../../../support/emulator-storage.ts';
 import { RecordingExecutor } from '../../../support/recording-executor.ts';
@@ -82,35 +82,8 @@ afterAll(async () => {
   storage?.close();
 });
 
-/** Every message on the queue, each deleted once read. */
-async function drainQueue(): Promise<string[]> {
-  const bodies: string[] = [];
-  for (;;) {
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    const messages = received.Messages ?? [];
-    if (messages.length === 0) return bodies;
-    for (const message of messages) {
-      bodies.push(message.Body!);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
-    }
-  }
-}
-
-function sqsEvent(bodies: string[]): SQSEvent {
-  return {
-    Records: bodies.map((body, index) => ({
-      messageId: `m-${index}`,
-      receiptHandle: `rh-${index}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tasks',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
+/** Every message on the task queue, each deleted once read. */
+const drainQueue = (): Promise<string[]> => drainQueueOf(sqs, queueUrl);
 
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const key = (run: DagRunRecord, taskId: string): TaskInstanceKey => ({ dagId: run.dagId, runId: run.runId, taskId, mapIndex: -1 });
