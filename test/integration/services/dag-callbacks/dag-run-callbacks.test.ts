@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../../../src/aws/clients.ts';
 import { SqsExecutor } from '../../../../src/aws/sqs/sqs-executor.ts';
 import { newTaskInstance, type DagRunRecord } from '../../../../src/core/model/records.ts';
 import type { SerializedDag } from '../../../../src/core/model/serialized-dag.ts';
@@ -10,79 +8,52 @@ import { ManualClock } from '../../../../src/core/ports/clock.ts';
 import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
 import type { Logger } from '../../../../src/core/ports/logger.ts';
 import type { ServedApi } from '../../../../src/http/execution-api/index.ts';
-import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
-import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { alertMissedDeadlines } from '../../../../src/services/scheduler/deadline-step.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from '../../../../src/services/scheduler/index.ts';
 import { RunScheduler } from '../../../../src/services/scheduler/run-scheduler.ts';
-import { EnvironmentSecretsBackend, SecretsService } from '../../../../src/services/secrets/index.ts';
 import type { BundleLoader } from '../../../../src/services/task-runner/bundle-loader.ts';
 import { dagCallbackLogKey } from '../../../../src/services/task-runner/dag-callbacks.ts';
 import { createWorkerHandler } from '../../../../src/services/task-runner/worker-handler.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
-import { drainQueue as drainQueueOf, sqsEvent } from '../../../support/sqs-messages.ts';
 import { runningManualRun } from '../../../support/dag-runs.ts';
 import { createEmulatorStorage, type EmulatorStorage } from '../../../support/emulator-storage.ts';
-import { bundleDagFile, serveTestExecutionApi } from '../bundled-dag-harness.ts';
+import { sqsEvent } from '../../../support/sqs-messages.ts';
+import { createCallbackHarness, type CallbackHarness } from './callback-harness.ts';
 
 const DAG_SOURCE = fileURLToPath(new URL('./dags/run-callbacks-dag.ts', import.meta.url));
 const DAG_ID = 'run_callbacks';
 const VERSION_ID = 'callbacks-v1';
 const T0 = new Date('2024-05-01T06:00:00Z');
 
+let h: CallbackHarness;
 let storage: EmulatorStorage;
-let sqs: ReturnType<typeof createSqsClient>;
-let queueUrl: string;
+let sqs: CallbackHarness['sqs'];
 let served: ServedApi;
 let bundleLoader: BundleLoader;
 let clock: ManualClock;
 let deps: SchedulerDeps;
 let serialized: SerializedDag;
-const logged: Array<{ level: string; message: string }> = [];
+let logged: CallbackHarness['logged'];
 const seen: string[] = [];
-
-function recordingLogger(): Logger {
-  const at = (level: string) => (message: string) => void logged.push({ level, message });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
+const recordingLogger = (): Logger => h.logger();
 
 beforeAll(async () => {
   (globalThis as { __updraftDagCallbackTest?: string[] }).__updraftDagCallbackTest = seen;
-  storage = await createEmulatorStorage('dag-callbacks');
-  const { metastore, objectStore } = storage;
-  sqs = createSqsClient(emulatorClientOptions());
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('dag-callbacks') }))).QueueUrl!;
-  clock = new ManualClock(T0.toISOString());
-  const tokens = new TaskTokens('dag-callback-test-secret-0123456789abcdef', clock);
-
-  const bundle = await bundleDagFile(storage, DAG_SOURCE, { versionId: VERSION_ID, now: T0 });
-  bundleLoader = bundle.bundleLoader;
-  serialized = bundle.dag;
-
-  const dagVersions = new DagVersionCache(metastore);
-  // The token the callback carries is checked by the real Execution API (with the test's clock).
-  served = await serveTestExecutionApi(storage, tokens, {
-    clock,
-    logger: recordingLogger(),
-    dagVersions,
-    heartbeatIntervalSeconds: 30,
-    secrets: new SecretsService([new EnvironmentSecretsBackend({ UPDRAFT_VAR_OWNER_TEAM: 'data-eng' })]),
-  });
+  h = await createCallbackHarness({ name: 'dag-callbacks', dagSource: DAG_SOURCE, versionId: VERSION_ID, start: T0 });
+  ({ storage, sqs, served, bundleLoader, clock, serialized, logged } = h);
   deps = {
-    metastore,
-    executors: new ExecutorRegistry([new SqsExecutor({ client: sqs, queueUrl, name: 'lambda', clock })]),
+    metastore: storage.metastore,
+    executors: new ExecutorRegistry([new SqsExecutor({ client: sqs, queueUrl: h.queueUrl, name: 'lambda', clock })]),
     clock,
-    tokens,
+    tokens: h.tokens,
     logger: recordingLogger(),
-    dagVersions,
+    dagVersions: h.dagVersions,
     settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'scheduler-callbacks' },
   };
 });
 
 afterAll(async () => {
-  await served?.close();
-  sqs?.destroy();
-  storage?.close();
+  await h?.close();
 });
 
 beforeEach(() => {
@@ -102,8 +73,7 @@ async function runWithTask(state: 'success' | 'failed' | 'running'): Promise<Dag
   return run;
 }
 
-/** Every message on the task queue, each deleted once read. */
-const drainQueue = (): Promise<string[]> => drainQueueOf(sqs, queueUrl);
+const drainQueue = (): Promise<string[]> => h.drainQueue();
 
 function worker() {
   return createWorkerHandler({
@@ -154,7 +124,7 @@ describe('DAG-run callbacks', () => {
 
   it('logs a callback it could not send and still ends the run', async () => {
     const run = await runWithTask('failed');
-    const broken = new SqsExecutor({ client: sqs, queueUrl: `${queueUrl}-missing`, name: 'lambda', clock });
+    const broken = new SqsExecutor({ client: sqs, queueUrl: `${h.queueUrl}-missing`, name: 'lambda', clock });
     await new RunScheduler({ ...deps, executors: new ExecutorRegistry([broken]) }).scheduleRunRecord(run);
     expect((await storage.metastore.getDagRun(run))?.state).toBe('failed');
     expect(logged.some((line) => line.level === 'error' && line.message.includes("Could not send the DAG run's failure callback"))).toBe(true);

@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../../../src/aws/clients.ts';
 import { SqsExecutor } from '../../../../src/aws/sqs/sqs-executor.ts';
 import type { TaskInstanceKey } from '../../../../src/core/model/keys.ts';
 import type { DagRunRecord, TaskInstanceRecord } from '../../../../src/core/model/records.ts';
@@ -11,79 +9,57 @@ import { ExecutorRegistry } from '../../../../src/core/ports/executor.ts';
 import { silentLogger, type Logger } from '../../../../src/core/ports/logger.ts';
 import type { ServedApi } from '../../../../src/http/execution-api/index.ts';
 import { TaskInstanceClearer } from '../../../../src/services/clearing/index.ts';
-import { DagVersionCache } from '../../../../src/services/dag-version-cache.ts';
-import { TaskTokens } from '../../../../src/services/execution/task-tokens.ts';
 import { DEFAULT_SCHEDULER_SETTINGS, type SchedulerDeps } from '../../../../src/services/scheduler/index.ts';
 import { SchedulerTick } from '../../../../src/services/scheduler/scheduler-tick.ts';
 import { alertMissedTaskDeadlines } from '../../../../src/services/scheduler/task-deadline-step.ts';
-import { EnvironmentSecretsBackend, SecretsService } from '../../../../src/services/secrets/index.ts';
 import type { BundleLoader } from '../../../../src/services/task-runner/bundle-loader.ts';
 import { dagCallbackLogKey } from '../../../../src/services/task-runner/dag-callbacks.ts';
 import { createWorkerHandler } from '../../../../src/services/task-runner/worker-handler.ts';
 import { emulatorClientOptions, uniqueName } from '../../../support/aws.ts';
-import { drainQueue as drainQueueOf, sqsEvent } from '../../../support/sqs-messages.ts';
 import { runningManualRun } from '../../../support/dag-runs.ts';
 import { createEmulatorStorage, type EmulatorStorage } from '../../../support/emulator-storage.ts';
 import { RecordingExecutor } from '../../../support/recording-executor.ts';
-import { bundleDagFile, serveTestExecutionApi } from '../bundled-dag-harness.ts';
+import { sqsEvent } from '../../../support/sqs-messages.ts';
+import { createCallbackHarness, type CallbackHarness } from './callback-harness.ts';
 
 const DAG_SOURCE = fileURLToPath(new URL('./dags/task-deadline-dag.ts', import.meta.url));
 const DAG_ID = 'task_deadlines';
 const VERSION_ID = 'task-deadlines-v1';
 const T0 = new Date('2024-06-01T06:00:00Z');
 
+let h: CallbackHarness;
 let storage: EmulatorStorage;
-let sqs: ReturnType<typeof createSqsClient>;
-let queueUrl: string;
 let served: ServedApi;
 let bundleLoader: BundleLoader;
 let clock: ManualClock;
 let deps: SchedulerDeps;
-const logged: Array<{ level: string; message: string }> = [];
+let logged: CallbackHarness['logged'];
 const seen: string[] = [];
-
-function recordingLogger(): Logger {
-  const at = (level: string) => (message: string) => void logged.push({ level, message });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
+const recordingLogger = (): Logger => h.logger();
 
 beforeAll(async () => {
   (globalThis as { __updraftTaskDeadlineTest?: string[] }).__updraftTaskDeadlineTest = seen;
-  storage = await createEmulatorStorage('task-deadlines');
-  sqs = createSqsClient(emulatorClientOptions());
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('task-deadlines') }))).QueueUrl!;
-  clock = new ManualClock(T0.toISOString());
-  const tokens = new TaskTokens('task-deadline-test-secret-0123456789abcdef', clock);
-  bundleLoader = (await bundleDagFile(storage, DAG_SOURCE, { versionId: VERSION_ID, now: T0 })).bundleLoader;
-  const dagVersions = new DagVersionCache(storage.metastore);
-  served = await serveTestExecutionApi(storage, tokens, {
-    clock,
-    dagVersions,
-    heartbeatIntervalSeconds: 30,
-    secrets: new SecretsService([new EnvironmentSecretsBackend({ UPDRAFT_VAR_OWNER_TEAM: 'data-eng' })]),
-  });
+  h = await createCallbackHarness({ name: 'task-deadlines', dagSource: DAG_SOURCE, versionId: VERSION_ID, start: T0 });
+  ({ storage, served, bundleLoader, clock, logged } = h);
   // Tasks go to the recording executor (the default); callbacks to the only executor that can send them.
   const tasks = new RecordingExecutor('lambda', undefined, undefined, clock);
-  const callbacks = new SqsExecutor({ client: sqs, queueUrl, name: 'callbacks', clock });
+  const callbacks = new SqsExecutor({ client: h.sqs, queueUrl: h.queueUrl, name: 'callbacks', clock });
   deps = {
     metastore: storage.metastore,
     executors: new ExecutorRegistry([tasks, callbacks]),
     clock,
-    tokens,
+    tokens: h.tokens,
     logger: recordingLogger(),
-    dagVersions,
+    dagVersions: h.dagVersions,
     settings: { ...DEFAULT_SCHEDULER_SETTINGS, schedulerId: 'scheduler-task-deadlines' },
   };
 });
 
 afterAll(async () => {
-  await served?.close();
-  sqs?.destroy();
-  storage?.close();
+  await h?.close();
 });
 
-/** Every message on the task queue, each deleted once read. */
-const drainQueue = (): Promise<string[]> => drainQueueOf(sqs, queueUrl);
+const drainQueue = (): Promise<string[]> => h.drainQueue();
 
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const key = (run: DagRunRecord, taskId: string): TaskInstanceKey => ({ dagId: run.dagId, runId: run.runId, taskId, mapIndex: -1 });
