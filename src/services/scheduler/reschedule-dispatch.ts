@@ -1,6 +1,6 @@
 import { ConflictError } from '../../core/errors.ts';
 import type { TaskAttemptKey, TaskInstanceKey } from '../../core/model/keys.ts';
-import { taskLogKey, type ExecuteTaskWorkload } from '../../core/model/workload.ts';
+import { executeTaskWorkload } from './execute-task-workload.ts';
 import type { ExecutorRegistry } from '../../core/ports/executor.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
@@ -9,10 +9,6 @@ import { delayedRequeueMarker, delayedRequeueSeconds } from '../../core/scheduli
 import type { DagVersionCache } from '../dag-version-cache.ts';
 import type { TaskTokens } from '../execution/task-tokens.ts';
 import { RunFactsCache } from '../run-facts-cache.ts';
-
-/** As the transition applier's tokens: they outlive the longest allowed attempt by an hour. */
-const DEFAULT_TOKEN_ATTEMPT_SECONDS = 86_400;
-const TOKEN_MARGIN_SECONDS = 3_600;
 
 export interface RescheduleDispatchDeps {
   metastore: Pick<Metastore, 'updateTaskInstance' | 'getDagRun'>;
@@ -57,17 +53,11 @@ export class RescheduleDispatch {
     if (!executor.capabilities.supportsDelayedStart) {
       return { kind: 'left_to_tick', reason: `executor "${executor.name}" cannot delay a start` };
     }
-    const ttl = (task.executionTimeoutSeconds ?? DEFAULT_TOKEN_ATTEMPT_SECONDS) + TOKEN_MARGIN_SECONDS + delaySeconds;
-    const workload: ExecuteTaskWorkload = {
-      kind: 'ExecuteTask',
-      ti: attempt,
-      versionId: run.versionId,
-      bundleKey: version.bundleKey,
-      logKey: taskLogKey(attempt),
-      token: this.deps.tokens.issue(attempt, ttl),
-      queuedAt: this.deps.clock.now().toISOString(),
-      rescheduleDate: rescheduleDate.toISOString(),
-    };
+    const workload = executeTaskWorkload(this.deps.tokens, attempt, task, run, version, {
+      queuedAt: this.deps.clock.now(),
+      delaySeconds,
+      rescheduleDate,
+    });
     await executor.queueWorkload(workload, { delaySeconds, executorConfig: task.executorConfig });
     // A parked try holds no executor slot: the slot is taken again when the delivery starts it.
     executor.releaseSlot(attempt);

@@ -2,15 +2,11 @@ import { ConflictError } from '../../core/errors.ts';
 import { METRIC_NAMES } from '../../core/metric-names.ts';
 import { attemptKeyOf, type TaskAttemptKey, type TaskInstanceKey } from '../../core/model/keys.ts';
 import type { DagRunRecord, DagVersionRecord, TaskInstanceRecord } from '../../core/model/records.ts';
-import { taskLogKey, type ExecuteTaskWorkload } from '../../core/model/workload.ts';
+import { executeTaskWorkload } from './execute-task-workload.ts';
 import type { Executor } from '../../core/ports/executor.ts';
 import type { TaskTransition } from '../../core/scheduling/task-planning.ts';
 import type { SchedulerDeps } from './settings.ts';
 import { SlotLeaseGate } from '../pools/slot-lease-gate.ts';
-
-/** Tokens outlive the longest allowed attempt by an hour, so a slow start or finish is still authorised. */
-const DEFAULT_TOKEN_ATTEMPT_SECONDS = 86_400;
-const TOKEN_MARGIN_SECONDS = 3_600;
 
 export interface AppliedTransition {
   transition: TaskTransition;
@@ -184,16 +180,9 @@ export class TransitionApplier {
     version: DagVersionRecord,
   ): Promise<void> {
     const attempt = attemptKeyOf(record);
-    const ttl = (transition.task.executionTimeoutSeconds ?? DEFAULT_TOKEN_ATTEMPT_SECONDS) + TOKEN_MARGIN_SECONDS;
-    const workload: ExecuteTaskWorkload = {
-      kind: 'ExecuteTask',
-      ti: attempt,
-      versionId: run.versionId,
-      bundleKey: version.bundleKey,
-      logKey: taskLogKey(attempt),
-      token: this.deps.tokens.issue(attempt, ttl),
-      queuedAt: (record.queuedAt ?? this.deps.clock.now()).toISOString(),
-    };
+    const workload = executeTaskWorkload(this.deps.tokens, attempt, transition.task, run, version, {
+      queuedAt: record.queuedAt ?? this.deps.clock.now(),
+    });
     const { externalId } = await executor.queueWorkload(workload, { executorConfig: transition.task.executorConfig });
     if (externalId !== null) {
       // Only useful while it is still queued; a worker that already started it owns the record now.
