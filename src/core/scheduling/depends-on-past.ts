@@ -109,7 +109,5 @@ export function needsPreviousRun(
   if (pastTasks.length === 0) return false;
   const index = new RunInstances(dag, tis);
   // The same evaluation as planning's, so the two never disagree.
-  return pastTasks.some((task) =>
-    index.instancesOf(task.taskId).some((ti) => ti.state === 'none' && (ti.mapIndex >= 0 || !index.isExpanded(task.taskId)) && index.evaluate(task, ti) === 'ready'),
-  );
+  return pastTasks.some((task) => index.ruleInstances(task).some((ti) => ti.state === 'none' && index.evaluate(task, ti) === 'ready'));
 }

@@ -88,6 +88,15 @@ export class RunInstances {
   }
 
   /**
+   * The instances whose own trigger rule decides whether they run: an unmapped task's one instance, an
+   * expanded mapped task's instances (a mapped task's placeholder is expanded, never run).
+   */
+  ruleInstances(task: SerializedTask): TaskInstanceRecord[] {
+    if (!isMappedTask(task)) return this.instancesOf(task.taskId).filter((ti) => ti.mapIndex < 0);
+    return this.isExpanded(task.taskId) ? this.instancesOf(task.taskId).filter((ti) => ti.mapIndex >= 0) : [];
+  }
+
+  /**
    * Evaluates the trigger rule of one instance of `task`. An upstream without an instance counts as
    * not finished: it cannot have run, so nothing downstream may be decided from it.
    */

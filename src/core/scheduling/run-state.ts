@@ -67,11 +67,15 @@ function isDeadlocked(
     if (task === undefined) return false;
     // A mapped task's placeholder or its not-yet-planned instances: planning decides them from the
     // upstreams' ends, so they are stuck only while an upstream is, which the other instances show.
-    if (isMappedTask(task) && (ti.mapIndex < 0 || !index.isExpanded(task.taskId))) return task.upstreamTaskIds.length > 0 && upstreamsUnfinished(index, task.upstreamTaskIds);
+    if (isMappedTask(task) && (ti.mapIndex < 0 || !index.isExpanded(task.taskId))) return upstreamsUnfinished(index, task.upstreamTaskIds);
     return index.evaluate(task, ti) === 'waiting';
   });
 }
 
+/** Whether some upstream has not ended (or has no instance yet); false for a task without upstreams. */
 function upstreamsUnfinished(index: RunInstances, upstreamIds: readonly string[]): boolean {
-  return upstreamIds.some((id) => index.effective(id).some((ti) => !FINISHED_TASK_STATES.has(ti.state)) || index.effective(id).length === 0);
+  return upstreamIds.some((id) => {
+    const effective = index.effective(id);
+    return effective.length === 0 || effective.some((ti) => !FINISHED_TASK_STATES.has(ti.state));
+  });
 }
