@@ -63,8 +63,8 @@ function decodeTaskInstance(item: Item): TaskInstanceRecord {
   return ti;
 }
 
-function describeCondition(condition: TaskInstanceCondition, marksDeadline: boolean): string {
-  const parts: string[] = marksDeadline ? ['no deadline alert sent yet'] : [];
+function describeCondition(condition: TaskInstanceCondition): string {
+  const parts: string[] = condition.deadlineAlertedAt === null ? ['no deadline alert sent yet'] : [];
   if (condition.state !== undefined) parts.push(`state ${[condition.state].flat().join(' or ')}`);
   if (condition.tryNumber !== undefined) parts.push(`try ${condition.tryNumber}`);
   if (condition.workerId !== undefined) parts.push(condition.workerId === null ? 'no worker' : `worker ${condition.workerId}`);
@@ -214,9 +214,7 @@ export class DynamoDbTaskInstanceStore implements TaskInstanceStore {
     if (condition.workerId === null) expr.isNull('workerId');
     else if (condition.workerId !== undefined) expr.oneOf('workerId', condition.workerId);
     if (condition.rescheduleDate !== undefined) expr.oneOf('rescheduleDate', encodeDate(condition.rescheduleDate));
-    // Write-once: two ticks that both saw the instance late must not both alert it.
-    const marksDeadline = changes.deadlineAlertedAt instanceof Date;
-    if (marksDeadline) expr.isNull(DEADLINE_ALERTED_ATTR);
+    if (condition.deadlineAlertedAt === null) expr.isNull(DEADLINE_ALERTED_ATTR);
     try {
       const result = await this.client.send(
         new UpdateCommand({
@@ -235,7 +233,7 @@ export class DynamoDbTaskInstanceStore implements TaskInstanceStore {
       const what = `Task instance ${formatTaskInstanceKey(key)}`;
       throw new ConflictError<TaskInstanceRecord>(
         current
-          ? `${what} was not updated: expected ${describeCondition(condition, marksDeadline)}; it is ${describeRecord(current)}. ` +
+          ? `${what} was not updated: expected ${describeCondition(condition)}; it is ${describeRecord(current)}. ` +
               'Another writer changed it first; re-read it and decide again.'
           : `${what} does not exist, so it was not updated. Check the key, or create the run's task instances first.`,
         current,

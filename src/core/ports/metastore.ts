@@ -32,6 +32,8 @@ export interface TaskInstanceCondition {
   workerId?: string | null;
   /** The up_for_reschedule date it must still have (a delayed delivery of that reschedule starts it). */
   rescheduleDate?: Date;
+  /** `null` requires that no deadline alert was recorded yet (two ticks never both alert an instance). */
+  deadlineAlertedAt?: null;
 }
 
 export type TaskInstanceChanges = Partial<Omit<TaskInstanceRecord, keyof TaskInstanceKey>>;

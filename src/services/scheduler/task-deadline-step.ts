@@ -21,7 +21,7 @@ const UNFINISHED_STATES: readonly TaskInstanceState[] = TASK_INSTANCE_STATES.fil
 /**
  * The tick's task-deadline step, the task-level twin of deadline-step.ts: for each running run it
  * finds the instances past their task's deadline, marks each with a conditional write (unfinished,
- * not marked yet: the store writes `deadlineAlertedAt` only where it is absent) and sends the task's
+ * not marked yet: the write requires `deadlineAlertedAt` absent) and sends the task's
  * deadline callback for the instances this call marked. Two ticks at once, or a retried tick, alert
  * an instance once; a clear removes the mark. Failures are logged and counted, never change a state.
  */
@@ -50,7 +50,7 @@ export async function alertMissedTaskDeadlines(
     const attributes = { dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, map_index: ti.mapIndex, deadline: deadline.toISOString() };
     let marked: TaskInstanceRecord;
     try {
-      marked = await deps.metastore.updateTaskInstance(ti, { deadlineAlertedAt: now }, { state: UNFINISHED_STATES });
+      marked = await deps.metastore.updateTaskInstance(ti, { deadlineAlertedAt: now }, { state: UNFINISHED_STATES, deadlineAlertedAt: null });
     } catch (error) {
       if (error instanceof ConflictError) return; // Finished meanwhile, or another tick alerted it.
       report.errors += 1;

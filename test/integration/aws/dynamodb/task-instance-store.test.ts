@@ -190,15 +190,17 @@ describe('DynamoDbMetastore task instances', () => {
     expect((await store.getTaskInstance(ti))?.workerId).toBe(winner.workerId);
   });
 
-  it('sets deadlineAlertedAt only where it is absent, and a clear (null) removes it', async () => {
+  it('sets deadlineAlertedAt only where it is absent when the condition asks, and a clear (null) removes it', async () => {
     const run = newRun();
     const ti = taskInstance(run, 'slow', { state: 'running', tryNumber: 1 });
     await store.createTaskInstances([ti]);
     expect(await store.getTaskInstance(ti)).not.toHaveProperty('deadlineAlertedAt');
 
     const first = at('2024-05-01T10:10:00.000Z');
-    expect((await store.updateTaskInstance(ti, { deadlineAlertedAt: first }, { state: 'running' })).deadlineAlertedAt).toEqual(first);
-    const conflict = await conflictOf(store.updateTaskInstance(ti, { deadlineAlertedAt: at('2024-05-01T10:11:00.000Z') }, { state: 'running' }));
+    expect((await store.updateTaskInstance(ti, { deadlineAlertedAt: first }, { state: 'running', deadlineAlertedAt: null })).deadlineAlertedAt).toEqual(first);
+    const conflict = await conflictOf(
+      store.updateTaskInstance(ti, { deadlineAlertedAt: at('2024-05-01T10:11:00.000Z') }, { state: 'running', deadlineAlertedAt: null }),
+    );
     expect(conflict.message).toMatch(/expected no deadline alert sent yet, state running; it is state running, try 1, no worker, deadline alerted at 2024-05-01T10:10:00.000Z/);
     expect(conflict.current?.deadlineAlertedAt).toEqual(first);
 
